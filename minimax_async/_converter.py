@@ -165,8 +165,8 @@ def _abc_sequence() -> Any:
     return collections.abc.Sequence
 
 
-@functools.lru_cache(maxsize=None)
-def _field_table(cls: type[Model]) -> dict[str, tuple[str, _StructureFn]]:
+@functools.cache
+def _field_table(cls: Any) -> dict[str, tuple[str, _StructureFn]]:
     """snake_case attribute name -> (attribute name, structurer) for one model class."""
     hints = typing.get_type_hints(cls)
     table: dict[str, tuple[str, _StructureFn]] = {}
@@ -177,8 +177,8 @@ def _field_table(cls: type[Model]) -> dict[str, tuple[str, _StructureFn]]:
     return table
 
 
-def _structure_model(data: Mapping[str, Any], cls: type[T]) -> T:
-    table = _field_table(cls)  # type: ignore[arg-type]
+def _structure_model(data: Mapping[str, Any], cls: Any) -> Any:
+    table = _field_table(cls)
     kwargs: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     keys: list[tuple[str, str]] = []
@@ -214,7 +214,7 @@ def unstructure_model(model: Model) -> dict[str, Any]:
     for key, name in model._json_keys:
         out[key] = _unstructure_value(getattr(model, name))
         seen.add(name)
-    for name in _field_table(type(model)):
+    for name in _field_table(typing.cast(Any, type(model))):
         if name in seen:
             continue
         value = getattr(model, name)
@@ -234,7 +234,8 @@ converter.register_unstructure_hook_factory(_is_model, lambda cls: unstructure_m
 def _structure_from_converter(data: Any, _tp: Any, *, cls: type[Model]) -> Model:
     if not isinstance(data, dict):
         raise _NotAnObject(f"expected a JSON object for {cls.__name__}, got {type(data).__name__}")
-    return _structure_model(data, cls)
+    model: Model = _structure_model(data, cls)
+    return model
 
 
 class _NotAnObject(ValueError):
@@ -249,12 +250,12 @@ def structure(data: Any, tp: type[T]) -> T:
             list); inner mismatches never raise, they are kept in ``extra``.
     """
     try:
-        return typing.cast(T, _top_level(tp)(data))
+        return typing.cast(T, _top_level(typing.cast(Any, tp))(data))
     except _Unfit:
         raise _NotAnObject(f"response does not have the shape of {_type_name(tp)}") from None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _top_level(tp: Any) -> _StructureFn:
     return _make_structurer(tp)
 

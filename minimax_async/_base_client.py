@@ -1,0 +1,527 @@
+"""The one request path: URL, auth, timeouts, retries, error mapping, structuring.
+
+Resources build a request and call :meth:`BaseClient.request`; all policy lives here.
+
+Retry rules (ARCHITECTURE "Retries and timeouts"):
+
+==================  =======================================  ==================================
+kind                retried on                               never retried on
+==================  =======================================  ==================================
+``"idempotent"``    connection errors, timeouts,             400/401/404/412/422/596, decode
+(GET, DELETE, ...)  408, 429, 500, 502, 503, 504             errors
+``"create"``        connection failed before sending; 429    everything else. Ambiguous
+(job-creating)      (at least 10 s apart)                    outcomes are reconciled, not resent
+``"once"``          connection failed before sending         everything else (one-shot bodies)
+==================  =======================================  ==================================
+
+An *ambiguous* create outcome (502, 504, a read timeout, the connection lost after the request
+was written, a 2xx whose body cannot be read) may have created a billed job upstream. When the
+caller gave a ``reconcile`` coroutine (it looks for the request's ``replyRef`` in
+``GET scheduler``), it runs first: a found job is returned as if the create had answered; only
+when nothing is found is the request resent, with the same ``replyRef``. Without ``reconcile``
+:class:`JobCreationUnknownError` is raised, carrying the ``replyRef``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Literal, TypeVar, overload
+
+import aiohttp
+import anyio
+import yarl
+
+from ._converter import structure
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    JobCreationUnknownError,
+    RateLimitError,
+    ResponseDecodeError,
+    ServerError,
+    make_status_error,
+    parse_retry_after,
+    redact_url,
+)
+from ._types import NOT_GIVEN, NotGiven, Timeout
+from ._version import __version__
+
+__all__ = ["BaseClient", "RetryKind", "SessionHolder"]
+
+T = TypeVar("T")
+RetryKind = Literal["idempotent", "create", "once"]
+BodyFactory = Callable[[], Any]
+
+log = logging.getLogger("minimax_async")
+
+_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+_AMBIGUOUS_STATUSES = frozenset({502, 504})
+_MAX_RETRY_AFTER = 120.0
+_CREATE_429_MIN, _CREATE_429_MAX = 10.0, 30.0
+
+
+class SessionHolder:
+    """The aiohttp session shared by a client and its ``with_options`` copies."""
+
+    def __init__(self, session: aiohttp.ClientSession | None) -> None:
+        self.session = session
+        self.owned = session is None
+        self.closed = False
+
+    def get(self) -> aiohttp.ClientSession:
+        if self.closed:
+            raise RuntimeError("this client was closed; create a new AsyncMiniMax")
+        if self.session is None:
+            self.session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=100, limit_per_host=0),
+                timeout=aiohttp.ClientTimeout(total=None),
+            )
+        return self.session
+
+    async def aclose(self) -> None:
+        self.closed = True
+        if self.owned and self.session is not None and not self.session.closed:
+            await self.session.close()
+
+
+class _Ambiguous(Exception):
+    """A create's outcome is unknown: the job may exist upstream."""
+
+    def __init__(self, error: APIError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class BaseClient:
+    """Configuration and the request path shared by :class:`AsyncMiniMax` and the platform client.
+
+    Args:
+        api_token: sent as ``Authorization: Bearer`` to ``base_url``'s host only.
+        base_url: the API root; paths are appended to it.
+        timeout: default per-call :class:`Timeout` (or seconds).
+        max_retries: how many times a failed call may be retried.
+    """
+
+    #: How the API signals failure inside a 2xx body (the platform's ``base_resp``); overridden.
+    def _check_body(self, decoded: Any, response: aiohttp.ClientResponse) -> None:
+        return None
+
+    def __init__(
+        self,
+        *,
+        api_token: str,
+        base_url: str,
+        timeout: float | Timeout | None = NOT_GIVEN,  # type: ignore[assignment]
+        max_retries: int = 2,
+        holder: SessionHolder,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ValueError(f"max_retries={max_retries!r} is not valid; allowed: an int >= 0")
+        self.__token = api_token
+        self._base_url = base_url.rstrip("/")
+        self._origin = yarl.URL(self._base_url).origin()
+        self._timeout = Timeout() if isinstance(timeout, NotGiven) else Timeout.coerce(timeout)
+        self._max_retries = max_retries
+        self._holder = holder
+        self._default_headers = dict(default_headers or {})
+        self._sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+
+    # -- configuration -------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """The API root every path is appended to."""
+        return self._base_url
+
+    @property
+    def timeout(self) -> Timeout:
+        """The default :class:`Timeout` of this client."""
+        return self._timeout
+
+    @property
+    def max_retries(self) -> int:
+        """How many times a failed call may be retried."""
+        return self._max_retries
+
+    def _auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.__token}"}
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self.__token, "***") if self.__token else text
+
+    def _is_api_url(self, url: yarl.URL) -> bool:
+        return url.origin() == self._origin
+
+    def url_for(self, path: str) -> yarl.URL:
+        """The absolute URL of ``path`` (already quoted; ``:`` and ``@`` stay literal)."""
+        return yarl.URL(f"{self._base_url}/{path.lstrip('/')}", encoded=True)
+
+    # -- the request path ----------------------------------------------------------------
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        params: Mapping[str, Any] | None = ...,
+        json_body: Any = ...,
+        body: BodyFactory | None = ...,
+        headers: Mapping[str, str] | None = ...,
+        kind: RetryKind | None = ...,
+        timeout: float | Timeout | NotGiven | None = ...,
+        reconcile: Callable[[], Awaitable[T | None]] | None = ...,
+        reply_ref: str | None = ...,
+    ) -> T: ...
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: None = ...,
+        params: Mapping[str, Any] | None = ...,
+        json_body: Any = ...,
+        body: BodyFactory | None = ...,
+        headers: Mapping[str, str] | None = ...,
+        kind: RetryKind | None = ...,
+        timeout: float | Timeout | NotGiven | None = ...,
+        reconcile: None = ...,
+        reply_ref: str | None = ...,
+    ) -> None: ...
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: Any = None,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        body: BodyFactory | None = None,
+        headers: Mapping[str, str] | None = None,
+        kind: RetryKind | None = None,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
+        reconcile: Callable[[], Awaitable[Any]] | None = None,
+        reply_ref: str | None = None,
+    ) -> Any:
+        """Send one API call (with retries) and return its body structured as ``cast_to``.
+
+        ``cast_to=None`` discards the body (for ``DELETE`` and the like). ``body`` is a factory
+        called once per attempt (multipart forms and streamed uploads cannot be replayed).
+        """
+
+        async def read(response: aiohttp.ClientResponse) -> Any:
+            raw = await response.read()
+            if cast_to is None:
+                return None
+            try:
+                decoded = json.loads(raw)
+            except (ValueError, UnicodeDecodeError):
+                raise ResponseDecodeError(
+                    f"the {response.status} answer is not valid JSON: {_excerpt(raw)!r}",
+                    raw_body=raw,
+                    status_code=response.status,
+                    method=method,
+                    url=str(response.url),
+                ) from None
+            self._check_body(decoded, response)
+            try:
+                return structure(decoded, cast_to)
+            except ValueError as exc:
+                raise ResponseDecodeError(
+                    str(exc),
+                    raw_body=raw,
+                    status_code=response.status,
+                    method=method,
+                    url=str(response.url),
+                ) from None
+
+        return await self._run(
+            method,
+            self.url_for(path),
+            params=params,
+            json_body=json_body,
+            body=body,
+            headers=headers,
+            kind=kind or ("idempotent" if method in ("GET", "DELETE", "HEAD") else "once"),
+            timeout=timeout,
+            handle=read,
+            reconcile=reconcile,
+            reply_ref=reply_ref,
+        )
+
+    async def open_stream(
+        self,
+        method: str,
+        url: str | yarl.URL,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        body: BodyFactory | None = None,
+        headers: Mapping[str, str] | None = None,
+        kind: RetryKind | None = None,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
+        reply_ref: str | None = None,
+    ) -> aiohttp.ClientResponse:
+        """Open a response whose body the caller reads (SSE, downloads); the caller releases it.
+
+        Retries and error mapping are as for :meth:`request` up to the response headers. A
+        ``url`` on another host than the API's is sent without the API token.
+        """
+        target = url if isinstance(url, yarl.URL) else (
+            yarl.URL(url) if "://" in url else self.url_for(url)
+        )
+
+        async def keep(response: aiohttp.ClientResponse) -> aiohttp.ClientResponse:
+            return response
+
+        result: aiohttp.ClientResponse = await self._run(
+            method,
+            target,
+            params=params,
+            json_body=json_body,
+            body=body,
+            headers=headers,
+            kind=kind or ("idempotent" if method in ("GET", "DELETE", "HEAD") else "once"),
+            timeout=timeout,
+            handle=keep,
+            reconcile=None,
+            reply_ref=reply_ref,
+            stream=True,
+        )
+        return result
+
+    async def _run(
+        self,
+        method: str,
+        url: yarl.URL,
+        *,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        body: BodyFactory | None,
+        headers: Mapping[str, str] | None,
+        kind: RetryKind,
+        timeout: float | Timeout | NotGiven | None,
+        handle: Callable[[aiohttp.ClientResponse], Awaitable[Any]],
+        reconcile: Callable[[], Awaitable[Any]] | None,
+        reply_ref: str | None,
+        stream: bool = False,
+    ) -> Any:
+        limits = self._timeout if isinstance(timeout, NotGiven) else Timeout.coerce(timeout)
+        deadline = _deadline(limits.total)
+        send_headers = {
+            "User-Agent": f"minimax-async/{__version__}",
+            "Accept": "application/json",
+            **self._default_headers,
+            **(headers or {}),
+        }
+        if self._is_api_url(url):
+            send_headers.update(self._auth_headers())
+        else:
+            # The API token is for the API's host only: never hand it to a media CDN.
+            send_headers.pop("Authorization", None)
+        query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
+        shown = redact_url(str(url.with_query(query) if query else url))
+        session = self._holder.get()
+        attempt = 0
+        while True:
+            attempt += 1
+            remaining = None if deadline is None else deadline - anyio.current_time()
+            if remaining is not None and remaining <= 0:
+                raise APITimeoutError("the call's deadline passed", method=method, url=shown)
+            client_timeout = aiohttp.ClientTimeout(
+                total=remaining if not stream else None,
+                connect=limits.connect,
+                sock_read=limits.read,
+            )
+            kwargs: dict[str, Any] = {"headers": send_headers, "timeout": client_timeout}
+            if query:
+                kwargs["params"] = query
+            if body is not None:
+                kwargs["data"] = body()
+            elif json_body is not None:
+                kwargs["json"] = json_body
+            error: APIError
+            ambiguous = False
+            started = time.monotonic()
+            try:
+                response = await session.request(method, url, **kwargs)
+            except aiohttp.ClientConnectorError as exc:
+                # Could not connect: nothing reached the server, any kind may retry.
+                error = APIConnectionError(
+                    f"could not connect: {self._redact(str(exc))}", method=method, url=shown
+                )
+            except aiohttp.ConnectionTimeoutError:
+                error = APITimeoutError("timed out connecting", method=method, url=shown)
+            except (TimeoutError, aiohttp.ServerTimeoutError):
+                error = APITimeoutError(
+                    "timed out waiting for the answer", method=method, url=shown
+                )
+                ambiguous = True
+            except aiohttp.ClientError as exc:
+                error = APIConnectionError(
+                    f"connection failed: {type(exc).__name__}: {self._redact(str(exc))}",
+                    method=method,
+                    url=shown,
+                )
+                ambiguous = True
+            else:
+                keep_open = False
+                try:
+                    status = response.status
+                    _log_response(method, url, status, attempt, response, started)
+                    if status < 400:
+                        try:
+                            result = await handle(response)
+                        except ResponseDecodeError as exc:
+                            if kind != "create":
+                                raise
+                            ambiguous, error = True, exc
+                        except APIStatusError as exc:  # an error inside a 2xx body (platform)
+                            error = exc
+                        except (TimeoutError, aiohttp.ClientError) as exc:
+                            ambiguous = True
+                            error = _read_failure(exc, method, shown)
+                        else:
+                            keep_open = stream
+                            return result
+                    else:
+                        raw = await response.read()
+                        error = make_status_error(
+                            status, response.headers, raw, method=method, url=shown
+                        )
+                        ambiguous = status in _AMBIGUOUS_STATUSES
+                except (TimeoutError, aiohttp.ClientError) as exc:
+                    error = _read_failure(exc, method, shown)
+                    ambiguous = True
+                finally:
+                    if not keep_open:
+                        response.release()
+
+            # -- decide: reconcile, retry or raise ---------------------------------------
+            if kind == "create" and ambiguous:
+                if reconcile is not None:
+                    log.info(
+                        "%s %s: outcome unknown (%s); looking for replyRef %s before resending",
+                        method, url.path, type(error).__name__, reply_ref,
+                    )
+                    found = await reconcile()
+                    if found is not None:
+                        return found
+                    if attempt > self._max_retries:
+                        raise JobCreationUnknownError(
+                            f"{error.message}; no job with replyRef {reply_ref!r} was found and "
+                            "no retries are left; it may still appear upstream",
+                            reply_ref=reply_ref,
+                            cause=error,
+                            method=method,
+                            url=shown,
+                        ) from error
+                    # Not found: safe to resend with the same replyRef.
+                    continue
+                raise JobCreationUnknownError(
+                    f"{error.message}; the job may or may not have been created upstream "
+                    f"(replyRef {reply_ref!r})",
+                    reply_ref=reply_ref,
+                    cause=error,
+                    method=method,
+                    url=shown,
+                ) from error
+            delay = self._retry_delay(error, kind, ambiguous, attempt)
+            if delay is None or attempt > self._max_retries:
+                raise error
+            if deadline is not None and anyio.current_time() + delay >= deadline:
+                raise error
+            log.debug(
+                "%s %s: retrying in %.1fs after %s (attempt %d)",
+                method, url.path, delay, type(error).__name__, attempt,
+            )
+            await self._sleep(delay)
+
+    def _retry_delay(
+        self, error: APIError, kind: RetryKind, ambiguous: bool, attempt: int
+    ) -> float | None:
+        """Seconds to wait before retrying ``error``, or None when it must not be retried."""
+        backoff = min(8.0, 0.5 * 2.0 ** (attempt - 1)) * random.uniform(0.75, 1.0)
+        if isinstance(error, APIStatusError):
+            status = error.status_code
+            if isinstance(error, RateLimitError):
+                status = 429  # also the platform's code 1002 inside an HTTP 200
+            elif isinstance(error, ServerError) and status < 500:
+                status = 500  # the platform's 1000/1001/1024/1033 inside an HTTP 200
+            retry_after = error.retry_after if isinstance(error, RateLimitError) else (
+                parse_retry_after(error.headers.get("Retry-After"))
+            )
+            if status == 429 and kind == "create":
+                wait = random.uniform(_CREATE_429_MIN, _CREATE_429_MAX)
+                if retry_after is not None and retry_after <= _MAX_RETRY_AFTER:
+                    wait = max(_CREATE_429_MIN, retry_after)
+                return wait
+            if kind != "idempotent" or status not in _RETRY_STATUSES:
+                return None
+            if retry_after is not None and retry_after <= _MAX_RETRY_AFTER:
+                return retry_after
+            return backoff
+        if isinstance(error, APIConnectionError):
+            if kind == "idempotent" or not ambiguous:
+                return backoff
+            return None
+        return None
+
+
+def _read_failure(exc: BaseException, method: str, url: str) -> APIError:
+    if isinstance(exc, TimeoutError):
+        return APITimeoutError("timed out reading the answer", method=method, url=url)
+    return APIConnectionError(
+        f"connection lost while reading the answer: {type(exc).__name__}", method=method, url=url
+    )
+
+
+def _deadline(total: float | None) -> float | None:
+    outer = float(anyio.current_effective_deadline())
+    own = None if total is None else float(anyio.current_time()) + total
+    if math.isinf(outer):
+        return own
+    return outer if own is None else min(own, outer)
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _excerpt(raw: bytes) -> str:
+    text = raw[:120].decode("utf-8", "replace")
+    return text + ("…" if len(raw) > 120 else "")
+
+
+def _log_response(
+    method: str,
+    url: yarl.URL,
+    status: int,
+    attempt: int,
+    response: aiohttp.ClientResponse,
+    started: float,
+) -> None:
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug(
+            "%s %s -> %d (attempt %d, %.0f ms, request_id=%s)",
+            method,
+            url.path,
+            status,
+            attempt,
+            (time.monotonic() - started) * 1000,
+            response.headers.get("X-Request-Id") or response.headers.get("Trace-Id"),
+        )

@@ -1,0 +1,410 @@
+"""The errors ``minimax_async`` raises, and the one function mapping a response to an error.
+
+::
+
+    MiniMaxError
+      ConfigurationError
+      APIError
+        APIConnectionError
+          APITimeoutError
+        APIStatusError            .status_code .message .body .request_id .method .url (no token)
+          BadRequestError         400 (and platform 2013)
+          AuthenticationError     401 (and platform 1004, 2049)
+          NotFoundError           404
+          InsufficientCreditsError 412 (and platform 1008)
+          ModerationError         422 (and platform 1026, 1027)
+          RateLimitError          429 (.running_videos, .retry_after; platform 1002)
+          ServerError             5xx
+          AccountOnHoldError      596
+        ResponseDecodeError       body is not the JSON the endpoint promises (.raw_body)
+        JobCreationUnknownError   a create may or may not have made a job (.reply_ref)
+      StreamError
+        StreamTruncatedError, StreamIdleTimeoutError
+      GenerationError             .result (last snapshot)
+        GenerationFailedError, GenerationModeratedError
+        WaitTimeoutError          (also TimeoutError)
+
+No message, attribute or ``repr`` of these carries the API token or an account JWT: URLs are
+stored without their query's secrets and bodies are scrubbed of ``token``/``jwt`` values.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AccountOnHoldError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "GenerationError",
+    "GenerationFailedError",
+    "GenerationModeratedError",
+    "InsufficientCreditsError",
+    "JobCreationUnknownError",
+    "MiniMaxError",
+    "ModerationError",
+    "NotFoundError",
+    "RateLimitError",
+    "ResponseDecodeError",
+    "ServerError",
+    "StreamError",
+    "StreamIdleTimeoutError",
+    "StreamTruncatedError",
+    "WaitTimeoutError",
+    "make_status_error",
+    "redact_url",
+    "scrub",
+]
+
+_EXCERPT = 200
+_SECRET_KEYS = frozenset({"token", "jwt", "authorization", "api_key", "apikey", "access_token"})
+_SECRET_QUERY = re.compile(r"([?&](?:token|api_key|apikey|access_token)=)[^&#]*", re.IGNORECASE)
+_BEARER = re.compile(r"(bearer\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+
+
+def redact_url(url: str) -> str:
+    """``url`` with the values of secret query parameters (``token=``...) replaced by ``***``."""
+    return _SECRET_QUERY.sub(r"\1***", url)
+
+
+def scrub(value: Any) -> Any:
+    """A copy of a decoded JSON body (or text) with tokens and JWTs replaced by ``"***"``."""
+    if isinstance(value, Mapping):
+        return {
+            k: ("***" if isinstance(k, str) and k.lower() in _SECRET_KEYS else scrub(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    if isinstance(value, str):
+        return _JWT.sub("***", _BEARER.sub(r"\1***", value))
+    return value
+
+
+class MiniMaxError(Exception):
+    """Base of every error ``minimax_async`` raises on purpose."""
+
+
+class ConfigurationError(MiniMaxError):
+    """The client is missing configuration (e.g. no API token)."""
+
+
+class APIError(MiniMaxError):
+    """A call to the API did not give a usable answer."""
+
+    def __init__(self, message: str, *, method: str | None = None, url: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = redact_url(url) if url is not None else None
+
+
+class APIConnectionError(APIError):
+    """The request could not be sent, or its answer could not be read (network, DNS, reset)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connecting or waiting for the answer)."""
+
+
+class APIStatusError(APIError):
+    """The API answered with an error status (or a platform ``base_resp`` error code)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body: Any = None,
+        request_id: str | None = None,
+        method: str | None = None,
+        url: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        code: int | None = None,
+    ):
+        super().__init__(message, method=method, url=url)
+        self.status_code = status_code
+        self.body = scrub(body)
+        self.request_id = request_id
+        #: The API's own error code where it gives one (``statusInfo.code``, platform code).
+        self.code = code
+        self.headers: Mapping[str, str] = dict(headers or {})
+
+    def __str__(self) -> str:
+        where = f" ({self.method} {self.url})" if self.method and self.url else ""
+        rid = f" [request_id={self.request_id}]" if self.request_id else ""
+        return f"{self.status_code} {self.message}{where}{rid}"
+
+
+class BadRequestError(APIStatusError):
+    """400: the API refused the request's parameters."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API token (or the platform key) is wrong, or the account is suspended."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such object (for a video: most often moderated and removed)."""
+
+
+class InsufficientCreditsError(APIStatusError):
+    """412: the account has no credits left."""
+
+
+class ModerationError(APIStatusError):
+    """422: the prompt or file was moderated (or, for a too-short prompt, refused)."""
+
+
+class RateLimitError(APIStatusError):
+    """429: the account is busy (``running_videos``) or rate limited (``retry_after``)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        running_videos: Mapping[str, Any] | None = None,
+        retry_after: float | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(message, **kwargs)
+        #: ``{account: [RunningVideo, ...]}`` from the 429 body, empty when the API gave none.
+        self.running_videos: Mapping[str, Any] = running_videos or {}
+        #: Seconds the server asked us to wait (``Retry-After``), if it said.
+        self.retry_after = retry_after
+
+
+class ServerError(APIStatusError):
+    """5xx: the API or MiniMax behind it failed."""
+
+
+class AccountOnHoldError(APIStatusError):
+    """596: the hailuoai.video account is on hold for a few hours; pause work on it."""
+
+
+class ResponseDecodeError(APIError):
+    """The body is not the JSON the endpoint promises."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        raw_body: bytes | str = b"",
+        status_code: int | None = None,
+        method: str | None = None,
+        url: str | None = None,
+    ):
+        super().__init__(message, method=method, url=url)
+        self.raw_body = raw_body
+        self.status_code = status_code
+
+
+class JobCreationUnknownError(APIError):
+    """A job-creating call had an ambiguous outcome and the job could not be found.
+
+    The request may or may not have created a (billed) job upstream. Look for ``reply_ref``
+    in ``scheduler.list()`` or your ``replyUrl`` callbacks before creating it again.
+    """
+
+    def __init__(
+        self, message: str, *, reply_ref: str | None, cause: BaseException | None = None, **kw: Any
+    ):
+        super().__init__(message, **kw)
+        self.reply_ref = reply_ref
+        self.cause = cause
+
+
+class StreamError(MiniMaxError):
+    """A server-sent event stream failed; carries what had been seen (``video_id``...)."""
+
+    def __init__(self, message: str, *, video_id: str | None = None, **seen: Any):
+        super().__init__(message)
+        self.message = message
+        self.video_id = video_id
+        self.seen = seen
+
+
+class StreamTruncatedError(StreamError):
+    """The stream ended before its final event."""
+
+
+class StreamIdleTimeoutError(StreamError):
+    """No bytes arrived on the stream for ``idle_timeout`` seconds."""
+
+
+class GenerationError(MiniMaxError):
+    """A job ended without a usable result; ``result`` is the last snapshot of the job."""
+
+    def __init__(self, message: str, *, result: Any = None):
+        super().__init__(message)
+        self.message = message
+        self.result = result
+
+
+class GenerationFailedError(GenerationError):
+    """The job ended in a failed state (video/image status 3, agent ``failed``)."""
+
+
+class GenerationModeratedError(GenerationError):
+    """The job was moderated (status 5, 7, 14; music 4; or removed: 404 after being seen)."""
+
+
+class WaitTimeoutError(GenerationError, TimeoutError):
+    """The wait's deadline passed before the job was final; ``result`` is the last snapshot."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: AuthenticationError,
+    404: NotFoundError,
+    412: InsufficientCreditsError,
+    422: ModerationError,
+    429: RateLimitError,
+    596: AccountOnHoldError,
+}
+
+
+def _excerpt(text: str) -> str:
+    text = re.sub(r"<[^>]*>", " ", text) if "<" in text else text
+    text = " ".join(text.split())
+    return text[:_EXCERPT] + ("…" if len(text) > _EXCERPT else "")
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        import datetime as _dt
+
+        when = parsedate_to_datetime(value)
+        return max(0.0, (when - _dt.datetime.now(when.tzinfo)).total_seconds())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _message_from(body: Any, fallback: str) -> str:
+    if isinstance(body, Mapping):
+        error = body.get("error")
+        if isinstance(error, Mapping):
+            error = error.get("message") or error.get("error")
+        if isinstance(error, str) and error:
+            return error
+        info = body.get("statusInfo")
+        if isinstance(info, Mapping) and isinstance(info.get("message"), str):
+            return str(info["message"])
+        for key in ("message", "status_msg", "msg"):
+            if isinstance(body.get(key), str) and body[key]:
+                return str(body[key])
+    return fallback
+
+
+def _request_id_from(body: Any, headers: Mapping[str, str]) -> str | None:
+    if isinstance(body, Mapping):
+        info = body.get("statusInfo")
+        if isinstance(info, Mapping) and isinstance(info.get("requestID"), str):
+            return str(info["requestID"])
+    for name in ("X-Request-Id", "Trace-Id", "CF-Ray"):
+        if name in headers:
+            return headers[name]
+    return None
+
+
+def make_status_error(
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    method: str | None = None,
+    url: str | None = None,
+) -> APIStatusError:
+    """The exception for an error response. Pure: no I/O, testable on its own.
+
+    JSON bodies give the message (``error``, ``statusInfo.message``), the request id
+    (``statusInfo.requestID``) and, for 429, ``runningVideos``. HTML or other non-JSON bodies map
+    by status with a short excerpt of the text.
+    """
+    parsed: Any
+    reason = _REASONS.get(status, "HTTP error")
+    try:
+        parsed = json.loads(body) if body else None
+    except (ValueError, UnicodeDecodeError):
+        parsed = None
+    if parsed is None and body:
+        text = body.decode("utf-8", "replace")
+        message = f"{reason}: {_excerpt(str(scrub(text)))}" if text.strip() else reason
+        shown: Any = _excerpt(str(scrub(text)))
+    else:
+        message = str(scrub(_message_from(parsed, reason)))
+        shown = parsed
+    code = None
+    if isinstance(parsed, Mapping):
+        info = parsed.get("statusInfo")
+        if isinstance(info, Mapping) and type(info.get("code")) is int:
+            code = info["code"]
+    cls = _BY_STATUS.get(status) or (ServerError if 500 <= status < 600 else APIStatusError)
+    common: dict[str, Any] = {
+        "status_code": status,
+        "body": shown,
+        "request_id": _request_id_from(parsed, headers),
+        "method": method,
+        "url": url,
+        "headers": headers,
+        "code": code,
+    }
+    if cls is RateLimitError:
+        running: Any = parsed.get("runningVideos") if isinstance(parsed, Mapping) else None
+        return RateLimitError(
+            message,
+            running_videos=_running_videos(running),
+            retry_after=parse_retry_after(headers.get("Retry-After")),
+            **common,
+        )
+    return cls(message, **common)
+
+
+def _running_videos(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        return {}
+    from ._converter import structure
+    from .models.videos import RunningVideo
+
+    out: dict[str, Any] = {}
+    for account, jobs in raw.items():
+        try:
+            out[str(account)] = structure(jobs, list[RunningVideo])
+        except ValueError:
+            out[str(account)] = jobs
+    return out
+
+
+_REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    408: "Request Timeout",
+    412: "Insufficient credits",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+    596: "Account on hold",
+}

@@ -1,0 +1,78 @@
+"""Small shared types: the ``NOT_GIVEN`` sentinel, timeouts, upload sources, progress callbacks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterable, Awaitable, Callable
+from typing import IO, Any, Final, Literal, TypeVar, Union
+
+import attrs
+
+__all__ = [
+    "NOT_GIVEN",
+    "FileSource",
+    "NotGiven",
+    "ProgressCallback",
+    "Timeout",
+]
+
+T = TypeVar("T")
+
+
+class NotGiven:
+    """Marks "use the client's default", as opposed to an explicit ``None``."""
+
+    _instance: NotGiven | None = None
+
+    def __new__(cls) -> NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Final = NotGiven()
+
+
+@attrs.frozen(kw_only=True)
+class Timeout:
+    """How long a call may take.
+
+    Args:
+        connect: seconds to open a connection.
+        read: the longest gap between two reads of the answer.
+        total: the whole call, retries and their back-off included (the caller's deadline);
+            ``None`` for no limit. An enclosing ``anyio``/``asyncio`` deadline is honoured too.
+    """
+
+    connect: float | None = 10.0
+    read: float | None = 60.0
+    total: float | None = None
+
+    @classmethod
+    def coerce(cls, value: float | Timeout | None) -> Timeout:
+        """A :class:`Timeout` from a number of seconds (the total), ``None`` or a Timeout."""
+        if isinstance(value, Timeout):
+            return value
+        if value is None:
+            return cls(connect=None, read=None, total=None)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ValueError(
+                f"timeout={value!r} is not valid; allowed: a positive number of seconds, "
+                "a Timeout, or None"
+            )
+        return cls(connect=min(10.0, float(value)), read=float(value), total=float(value))
+
+
+#: What an upload accepts: a path, the bytes themselves, a binary file object, or an async
+#: iterable of byte chunks.
+FileSource = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes],
+                   AsyncIterable[bytes]]
+
+#: ``on_progress(done, total)``; ``total`` is None when unknown. May be sync or async.
+ProgressCallback = Callable[[int, int | None], Awaitable[Any] | Any]
