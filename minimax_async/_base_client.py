@@ -181,6 +181,7 @@ class BaseClient:
         timeout: float | Timeout | NotGiven | None = ...,
         reconcile: Callable[[], Awaitable[T | None]] | None = ...,
         reply_ref: str | None = ...,
+        replayable: bool = ...,
     ) -> T: ...
 
     @overload
@@ -198,6 +199,7 @@ class BaseClient:
         timeout: float | Timeout | NotGiven | None = ...,
         reconcile: None = ...,
         reply_ref: str | None = ...,
+        replayable: bool = ...,
     ) -> None: ...
 
     async def request(
@@ -214,11 +216,13 @@ class BaseClient:
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         reconcile: Callable[[], Awaitable[Any]] | None = None,
         reply_ref: str | None = None,
+        replayable: bool = True,
     ) -> Any:
         """Send one API call (with retries) and return its body structured as ``cast_to``.
 
         ``cast_to=None`` discards the body (for ``DELETE`` and the like). ``body`` is a factory
-        called once per attempt (multipart forms and streamed uploads cannot be replayed).
+        called once per attempt (multipart forms and streamed uploads cannot be reused);
+        ``replayable=False`` (a one-shot async iterable) allows no second attempt at all.
         """
 
         async def read(response: aiohttp.ClientResponse) -> Any:
@@ -259,6 +263,7 @@ class BaseClient:
             handle=read,
             reconcile=reconcile,
             reply_ref=reply_ref,
+            replayable=replayable,
         )
 
     async def open_stream(
@@ -317,6 +322,7 @@ class BaseClient:
         reconcile: Callable[[], Awaitable[Any]] | None,
         reply_ref: str | None,
         stream: bool = False,
+        replayable: bool = True,
     ) -> Any:
         limits = self._timeout if isinstance(timeout, NotGiven) else Timeout.coerce(timeout)
         deadline = _deadline(limits.total)
@@ -419,7 +425,7 @@ class BaseClient:
                     found = await reconcile()
                     if found is not None:
                         return found
-                    if attempt > self._max_retries:
+                    if attempt > self._max_retries or not replayable:
                         raise JobCreationUnknownError(
                             f"{error.message}; no job with replyRef {reply_ref!r} was found and "
                             "no retries are left; it may still appear upstream",
@@ -439,7 +445,7 @@ class BaseClient:
                     url=shown,
                 ) from error
             delay = self._retry_delay(error, kind, ambiguous, attempt)
-            if delay is None or attempt > self._max_retries:
+            if delay is None or attempt > self._max_retries or not replayable:
                 raise error
             if deadline is not None and anyio.current_time() + delay >= deadline:
                 raise error

@@ -1,0 +1,198 @@
+"""The generic poll loop behind every ``wait_for_*`` and ``watch_*`` helper.
+
+Schedule: first poll after 2 s, then x1.5 each time, capped at 10 s, each delay jittered by
++-20 % (so thousands of waits started together spread out); ``poll_interval=`` a number for a
+fixed interval. Deadlines use anyio's monotonic clock. Transient errors (connection errors,
+timeouts, 5xx, 429, unreadable bodies) never end a wait: they are retried on the schedule until
+the deadline. A 404 after the job was seen once means it was moderated and removed (final); a
+404 before it was ever seen is retried for a 30 s grace window (new jobs can take a moment to
+become visible), then raised. Cancelling the waiting task sends no further request.
+"""
+
+from __future__ import annotations
+
+import inspect
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from typing import Any, Generic, Literal, TypeVar
+
+import anyio
+import attrs
+
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    GenerationFailedError,
+    GenerationModeratedError,
+    NotFoundError,
+    ResponseDecodeError,
+    ServerError,
+    WaitTimeoutError,
+)
+
+__all__ = ["JobSpec", "PollSchedule", "poll_snapshots", "wait_until_final"]
+
+T = TypeVar("T")
+Outcome = Literal["running", "completed", "failed", "moderated"]
+
+NOT_FOUND_GRACE = 30.0
+
+
+@attrs.frozen
+class PollSchedule:
+    """Delays between polls: ``first`` x ``factor`` up to ``cap``, +-``jitter`` (a fraction)."""
+
+    first: float = 2.0
+    factor: float = 1.5
+    cap: float = 10.0
+    jitter: float = 0.2
+
+    @classmethod
+    def fixed(cls, interval: float) -> PollSchedule:
+        """Every ``interval`` seconds, no growth, no jitter."""
+        if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval <= 0:
+            raise ValueError(
+                f"poll_interval={interval!r} is not valid; allowed: a positive number of "
+                "seconds, or None for the default schedule"
+            )
+        return cls(first=float(interval), factor=1.0, cap=float(interval), jitter=0.0)
+
+    def delays(self) -> Callable[[], float]:
+        """A function giving the next delay each time it is called."""
+        return _Delays(self)
+
+
+class _Delays:
+    def __init__(self, schedule: PollSchedule) -> None:
+        self._schedule = schedule
+        self._next = schedule.first
+
+    def __call__(self) -> float:
+        s = self._schedule
+        base = self._next
+        self._next = min(s.cap, self._next * s.factor)
+        return base * random.uniform(1 - s.jitter, 1 + s.jitter) if s.jitter else base
+
+
+
+@attrs.frozen
+class JobSpec(Generic[T]):
+    """How to poll one kind of job: fetch it, classify it, notice a change, name it."""
+
+    name: str
+    fetch: Callable[[], Awaitable[T]]
+    outcome: Callable[[T], Outcome]
+    change_key: Callable[[T], Hashable]
+    #: Build the "removed" snapshot when a job seen before answers 404 (moderated, removed).
+    removed: Callable[[T], T]
+    cancel: Callable[[], Awaitable[None]] | None = None
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, (APIConnectionError, ResponseDecodeError, ServerError)):
+        return True
+    return isinstance(exc, APIStatusError) and exc.status_code in (408, 429)
+
+
+async def _call(callback: Callable[[T], Any] | None, value: T) -> None:
+    if callback is None:
+        return
+    result = callback(value)
+    if inspect.isawaitable(result):
+        await result
+
+
+async def poll_snapshots(
+    spec: JobSpec[T],
+    *,
+    timeout: float | None,
+    poll_interval: float | None = None,
+    cancel_on_timeout: bool = False,
+    sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+) -> AsyncIterator[T]:
+    """Yield each new snapshot of a job (status or progress changed), ending at the final one.
+
+    Raises:
+        WaitTimeoutError: ``timeout`` seconds passed first; carries the last snapshot.
+        NotFoundError: the job was never seen and still 404s after the grace window.
+    """
+    if timeout is not None and (isinstance(timeout, bool) or timeout <= 0):
+        raise ValueError(f"timeout={timeout!r} is not valid; allowed: seconds > 0, or None")
+    delays = (
+        PollSchedule.fixed(poll_interval) if poll_interval is not None else PollSchedule()
+    ).delays()
+    started = anyio.current_time()
+    deadline = float("inf") if timeout is None else started + timeout
+    last: T | None = None
+    last_key: Hashable = object()
+    first = True
+    timed_out = False
+    while True:
+        snapshot: T | None = None
+        with anyio.CancelScope(deadline=deadline) as scope:
+            if not first:
+                await sleep(delays())
+            first = False
+            try:
+                snapshot = await spec.fetch()
+            except NotFoundError:
+                if last is not None:
+                    snapshot = spec.removed(last)
+                elif anyio.current_time() - started >= NOT_FOUND_GRACE:
+                    raise
+            except Exception as exc:
+                if not _is_transient(exc):
+                    raise
+        if scope.cancelled_caught:
+            timed_out = True
+        if snapshot is not None:
+            last = snapshot
+            key = spec.change_key(snapshot)
+            final = spec.outcome(snapshot) != "running"
+            if key != last_key or final:
+                last_key = key
+                yield snapshot
+            if final:
+                return
+        if timed_out or anyio.current_time() >= deadline:
+            if cancel_on_timeout and spec.cancel is not None:
+                # Best effort and bounded: the caller asked us to stop the job on our way out.
+                with anyio.CancelScope(shield=True), anyio.move_on_after(5.0):
+                    try:
+                        await spec.cancel()
+                    except Exception:
+                        pass
+            raise WaitTimeoutError(
+                f"{spec.name} was not final after {timeout:g} s",
+                result=last,
+            )
+
+
+async def wait_until_final(
+    spec: JobSpec[T],
+    *,
+    timeout: float | None,
+    poll_interval: float | None = None,
+    on_progress: Callable[[T], Any] | None = None,
+    raise_on_failure: bool = True,
+    cancel_on_timeout: bool = False,
+    sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+) -> T:
+    """Poll until the job is final; return it, or raise for failed and moderated jobs."""
+    last: T | None = None
+    async for snapshot in poll_snapshots(
+        spec,
+        timeout=timeout,
+        poll_interval=poll_interval,
+        cancel_on_timeout=cancel_on_timeout,
+        sleep=sleep,
+    ):
+        last = snapshot
+        await _call(on_progress, snapshot)
+    assert last is not None  # poll_snapshots ends only after yielding a final snapshot
+    outcome = spec.outcome(last)
+    if raise_on_failure and outcome == "failed":
+        raise GenerationFailedError(f"{spec.name} failed", result=last)
+    if raise_on_failure and outcome == "moderated":
+        raise GenerationModeratedError(f"{spec.name} was moderated", result=last)
+    return last

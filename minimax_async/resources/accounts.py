@@ -1,0 +1,44 @@
+"""``mm.accounts``: configured hailuoai.video accounts and their features."""
+
+from __future__ import annotations
+
+from .._validation import validate_account_config
+from ..models.accounts import Account, Features
+from ._base import Resource, path_id
+
+__all__ = ["Accounts"]
+
+
+class Accounts(Resource):
+    """Configure, list and remove the MiniMax accounts the API uses."""
+
+    async def list(self) -> dict[str, Account]:
+        """Every configured account, by account id (``GET accounts``)."""
+        return await self._client.request("GET", "accounts", cast_to=dict[str, Account])
+
+    async def retrieve(self, account: str) -> Account:
+        """One account's configuration (``GET accounts/{account}``)."""
+        return await self._client.request(
+            "GET", f"accounts/{path_id('account', account)}", cast_to=Account
+        )
+
+    async def configure(self, *, url: str, token: str, max_jobs: int) -> Account:
+        """Create or update an account from its hailuoai.video ``url`` and ``token``."""
+        validate_account_config(url=url, token=token, max_jobs=max_jobs)
+        return await self._client.request(
+            "POST",
+            "accounts",
+            cast_to=Account,
+            json_body={"url": url, "token": token, "maxJobs": max_jobs},
+            kind="idempotent",
+        )
+
+    async def delete(self, account: str) -> None:
+        """Remove an account's configuration (``DELETE accounts/{account}``)."""
+        await self._client.request("DELETE", f"accounts/{path_id('account', account)}")
+
+    async def features(self, *, account: str | None = None) -> Features:
+        """Credits, plan and limits of an account (``GET features``)."""
+        return await self._client.request(
+            "GET", "features", cast_to=Features, params={"account": self._account(account)}
+        )

@@ -1,0 +1,109 @@
+"""``mm.agent``: the multi-model AI agent (video, image and audio models in one prompt)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .._types import FileSource, Timeout
+from .._uploads import prepare_upload
+from .._validation import validate_agent
+from ..models.agent import AgentJob, RunningAgentJobs
+from ._base import MultipartFactory, Resource, new_reply_ref, path_id
+
+__all__ = ["Agent", "AGENT_RUN_TIMEOUT"]
+
+#: ``agent.run`` waits for the whole job, which upstream may take up to 15 minutes.
+AGENT_RUN_TIMEOUT = Timeout(connect=10.0, read=16 * 60.0, total=16 * 60.0)
+
+
+class Agent(Resource):
+    """Run the MiniMax agent synchronously (``run``) or in the background (``submit``)."""
+
+    async def run(
+        self,
+        *,
+        prompt: str,
+        models: Sequence[str] | str,
+        files: Sequence[FileSource] = (),
+        account: str | None = None,
+        reply_url: str | None = None,
+        reply_ref: str | None = None,
+    ) -> AgentJob:
+        """Run the agent and wait for its result (up to 16 minutes; ``POST agent``)."""
+        return await self._post(
+            prompt, models, files, account, reply_url, reply_ref, run_async=False
+        )
+
+    async def submit(
+        self,
+        *,
+        prompt: str,
+        models: Sequence[str] | str,
+        files: Sequence[FileSource] = (),
+        account: str | None = None,
+        reply_url: str | None = None,
+        reply_ref: str | None = None,
+    ) -> AgentJob:
+        """Start the agent in the background; returns the job with status ``started``.
+
+        Wait for it with ``mm.wait_for_agent_job(job.job_id)``.
+        """
+        return await self._post(
+            prompt, models, files, account, reply_url, reply_ref, run_async=True
+        )
+
+    async def retrieve(self, job_id: str) -> AgentJob:
+        """An agent job's status and results (``GET agent/{jobId}``)."""
+        return await self._client.request(
+            "GET", f"agent/{path_id('job_id', job_id)}", cast_to=AgentJob
+        )
+
+    async def running(self) -> RunningAgentJobs:
+        """Agent jobs executing now, by account (``GET agent/jobs``)."""
+        return await self._client.request("GET", "agent/jobs", cast_to=RunningAgentJobs)
+
+    async def _post(
+        self,
+        prompt: str,
+        models: Sequence[str] | str,
+        files: Sequence[FileSource],
+        account: str | None,
+        reply_url: str | None,
+        reply_ref: str | None,
+        *,
+        run_async: bool,
+    ) -> AgentJob:
+        model_list = [models] if isinstance(models, str) else list(models)
+        validate_agent(
+            prompt=prompt, models=model_list, files=files, reply_url=reply_url, reply_ref=reply_ref
+        )
+        uploads = [
+            await prepare_upload(f, allowed_types=None, parameter=f"files[{i}]")
+            for i, f in enumerate(files)
+        ]
+        ref = reply_ref if reply_ref is not None else new_reply_ref()
+        fields: dict[str, str] = {"prompt": prompt, "models": ",".join(model_list)}
+        chosen = self._account(account)
+        for key, value in (
+            ("account", chosen),
+            ("async", "true" if run_async else None),
+            ("replyUrl", reply_url),
+            ("replyRef", ref),
+        ):
+            if value is not None:
+                fields[key] = value
+
+        kwargs: dict[str, Any] = {}
+        if not run_async:
+            kwargs["timeout"] = AGENT_RUN_TIMEOUT
+                return await self._client.request(
+            "POST",
+            "agent",
+            cast_to=AgentJob,
+            body=MultipartFactory(fields, uploads),
+            kind="create",
+            reply_ref=ref,
+            replayable=all(u.replayable for u in uploads),
+            **kwargs,
+        )

@@ -1,0 +1,224 @@
+"""``mm.audio``: text-to-speech, voices and voice cloning (decommissioned upstream)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
+
+from .._types import FileSource, ProgressCallback
+from .._uploads import prepare_upload
+from .._validation import validate_audio_text, validate_clone_voice
+from ..models.audio import (
+    AudioClip,
+    AudioConfig,
+    AudioPage,
+    AudioStreamTicket,
+    AudioVoices,
+    ClonedVoice,
+)
+from ..models.files import UploadedFile
+from ._base import Resource, body_of, path_id, warn_decommissioned
+from .files import UPLOAD_TIMEOUT
+
+__all__ = ["Audio"]
+
+_SAMPLE_TYPES = ("audio/mpeg", "audio/wav", "audio/mp4", "audio/ogg")
+
+
+class Audio(Resource):
+    """Text-to-speech on minimax.io/audio accounts."""
+
+    async def create_mp3(
+        self,
+        *,
+        text: str,
+        voice_id: str,
+        model: str | None = None,
+        language_boost: str | None = None,
+        emotion: str | None = None,
+        vol: float | None = None,
+        speed: float | None = None,
+        pitch: int | None = None,
+        deepen_lighten: int | None = None,
+        stronger_softer: int | None = None,
+        nasal_crisp: int | None = None,
+        spacious_echo: bool | None = None,
+        lofi_telephone: bool | None = None,
+        robotic: bool | None = None,
+        auditorium_echo: bool | None = None,
+        account: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> AudioClip:
+        """Speak ``text`` (up to 500 characters) with ``voice_id``; returns the mp3 clip."""
+        warn_decommissioned("POST audio/create-mp3")
+        body = self._speech_body(locals())
+        return await self._client.request(
+            "POST", "audio/create-mp3", cast_to=AudioClip, json_body=body, kind="create"
+        )
+
+    async def create_stream(
+        self,
+        *,
+        text: str,
+        voice_id: str,
+        model: str | None = None,
+        language_boost: str | None = None,
+        emotion: str | None = None,
+        vol: float | None = None,
+        speed: float | None = None,
+        pitch: int | None = None,
+        deepen_lighten: int | None = None,
+        stronger_softer: int | None = None,
+        nasal_crisp: int | None = None,
+        spacious_echo: bool | None = None,
+        lofi_telephone: bool | None = None,
+        robotic: bool | None = None,
+        auditorium_echo: bool | None = None,
+        account: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> AudioStreamTicket:
+        """The token and payload to stream speech of ``text`` over ``audio/wss``."""
+        warn_decommissioned("POST audio/create-stream")
+        body = self._speech_body(locals())
+        return await self._client.request(
+            "POST",
+            "audio/create-stream",
+            cast_to=AudioStreamTicket,
+            json_body=body,
+            kind="create",
+        )
+
+    def stream(self, **kwargs: Any) -> AsyncIterator[bytes]:
+        """Speak ``text`` and iterate the mp3 bytes as they arrive over the WebSocket.
+
+        Takes the arguments of :meth:`create_stream`.
+        """
+        from .._streams import iter_audio_stream
+
+        return iter_audio_stream(self._client, kwargs)
+
+    async def voices(
+        self,
+        *,
+        tag_list: Sequence[str] | None = None,
+        is_system: bool | None = None,
+        account: str | None = None,
+    ) -> AudioVoices:
+        """System and cloned voices (``GET audio/voices``)."""
+        warn_decommissioned("GET audio/voices")
+        return await self._client.request(
+            "GET",
+            "audio/voices",
+            cast_to=AudioVoices,
+            params={
+                "tag_list": ",".join(tag_list) if tag_list is not None else None,
+                "is_system": is_system,
+                "account": self._account(account),
+            },
+        )
+
+    async def config(self, *, account: str | None = None) -> AudioConfig:
+        """Languages, emotions and other speech settings (``GET audio/config``)."""
+        warn_decommissioned("GET audio/config")
+        return await self._client.request(
+            "GET", "audio/config", cast_to=AudioConfig, params={"account": self._account(account)}
+        )
+
+    async def list(self, *, account: str | None = None) -> AudioPage:
+        """Speech clips generated on the account (``GET audio``)."""
+        warn_decommissioned("GET audio")
+        return await self._client.request(
+            "GET", "audio", cast_to=AudioPage, params={"account": self._account(account)}
+        )
+
+    async def retrieve(self, audio_id: str) -> AudioClip:
+        """One speech clip (``GET audio/{audio_id}``)."""
+        warn_decommissioned("GET audio/{audio_id}")
+        return await self._client.request(
+            "GET", f"audio/{path_id('audio_id', audio_id)}", cast_to=AudioClip
+        )
+
+    async def delete(self, audio_id: str) -> None:
+        """Delete a speech clip (``DELETE audio/{audio_id}``)."""
+        warn_decommissioned("DELETE audio/{audio_id}")
+        await self._client.request("DELETE", f"audio/{path_id('audio_id', audio_id)}")
+
+    async def clone_voice(
+        self,
+        *,
+        voice_name: str,
+        language_tag: str,
+        files: Sequence[str],
+        need_noise_reduction: bool | None = None,
+        account: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> ClonedVoice:
+        """Clone a voice from up to 10 uploaded samples (``files``: file ids)."""
+        warn_decommissioned("POST audio/clone-voice")
+        file_ids = [files] if isinstance(files, str) else list(files)
+        validate_clone_voice(
+            voice_name=voice_name,
+            language_tag=language_tag,
+            files=file_ids,
+            need_noise_reduction=need_noise_reduction,
+        )
+        body = body_of(
+            {
+                "account": self._account(account),
+                "voice_name": voice_name,
+                "language_tag": language_tag,
+                "files": ",".join(file_ids),
+                "need_noise_reduction": need_noise_reduction,
+            },
+            extra_body,
+        )
+        return await self._client.request(
+            "POST", "audio/clone-voice", cast_to=ClonedVoice, json_body=body, kind="create"
+        )
+
+    async def upload_sample(
+        self,
+        source: FileSource,
+        *,
+        content_type: str | None = None,
+        account: str | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> UploadedFile:
+        """Upload an audio sample for :meth:`clone_voice` (``POST audio/upload-sample``)."""
+        warn_decommissioned("POST audio/upload-sample")
+        upload = await prepare_upload(
+            source, content_type=content_type, allowed_types=_SAMPLE_TYPES, on_progress=on_progress
+        )
+        return await self._client.request(
+            "POST",
+            "audio/upload-sample",
+            cast_to=UploadedFile,
+            params={"account": self._account(account)},
+            body=upload.payload,
+            headers=upload.headers(),
+            kind="idempotent",
+            replayable=upload.replayable,
+            timeout=UPLOAD_TIMEOUT,
+        )
+
+    async def delete_voice(self, voice_id: str, *, account: str | None = None) -> None:
+        """Delete a cloned voice (``POST audio/delete-voice``)."""
+        warn_decommissioned("POST audio/delete-voice")
+        await self._client.request(
+            "POST",
+            "audio/delete-voice",
+            json_body=body_of(
+                {"account": self._account(account), "voice_id": path_id("voice_id", voice_id)},
+                None,
+            ),
+            kind="idempotent",
+        )
+
+    def _speech_body(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        fields = {
+            k: v for k, v in args.items() if k not in ("self", "account", "extra_body")
+        }
+        validate_audio_text(**fields)
+        return body_of(
+            {"account": self._account(args["account"]), **fields}, args["extra_body"]
+        )

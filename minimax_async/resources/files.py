@@ -1,0 +1,63 @@
+"""``mm.files``: reference media uploads (images, audio, video)."""
+
+from __future__ import annotations
+
+from .._types import FileSource, ProgressCallback, Timeout
+from .._uploads import prepare_upload
+from .._validation import validate_limit
+from ..models.files import FileRecord, UploadedFile
+from ._base import Resource, path_id
+
+__all__ = ["Files", "UPLOAD_TIMEOUT"]
+
+#: Uploads have no total limit (about a minute per GB upstream), only a 300 s read gap limit.
+UPLOAD_TIMEOUT = Timeout(connect=10.0, read=300.0, total=None)
+
+
+class Files(Resource):
+    """Upload, list and delete reference media."""
+
+    async def upload(
+        self,
+        source: FileSource,
+        *,
+        content_type: str | None = None,
+        account: str | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> UploadedFile:
+        """Upload an image (png, jpeg, webp), audio (mp3, wav) or video (mp4) up to 5 GB.
+
+        ``source`` is a path, bytes, a binary file object or an async iterable of bytes; files
+        are streamed from disk. The Content-Type is sniffed from the first bytes unless
+        ``content_type`` is given. ``on_progress(sent, total)`` may be sync or async.
+        """
+        upload = await prepare_upload(
+            source, content_type=content_type, on_progress=on_progress
+        )
+        return await self._client.request(
+            "POST",
+            "files",
+            cast_to=UploadedFile,
+            params={"account": self._account(account)},
+            body=upload.payload,
+            headers=upload.headers(),
+            kind="idempotent",
+            replayable=upload.replayable,
+            timeout=UPLOAD_TIMEOUT,
+        )
+
+    async def list(
+        self, *, limit: int | None = None, account: str | None = None
+    ) -> list[FileRecord]:
+        """Files uploaded to an account, newest first (``GET files``)."""
+        validate_limit("limit", limit, 1, 1000)
+        return await self._client.request(
+            "GET",
+            "files",
+            cast_to=list[FileRecord],
+            params={"limit": limit, "account": self._account(account)},
+        )
+
+    async def delete(self, file_id: str) -> None:
+        """Delete an uploaded file (``DELETE files/{fileID}``)."""
+        await self._client.request("DELETE", f"files/{path_id('file_id', file_id)}")

@@ -1,0 +1,150 @@
+"""``mm.llm``: chat with the MiniMax LLM (decommissioned upstream, still served)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+
+import aiohttp
+
+from .._types import FileSource, Timeout
+from .._uploads import prepare_upload
+from .._validation import validate_limit, validate_llm
+from ..models.llm import Chat, ChatEvent, ChatPage, ChatResult
+from ._base import MultipartFactory, Resource, path_id, warn_decommissioned
+
+__all__ = ["Llm"]
+
+#: A non-streamed answer can take minutes (MiniMax-M1, web search).
+LLM_TIMEOUT = Timeout(connect=10.0, read=600.0, total=None)
+
+
+class Llm(Resource):
+    """Chats with the MiniMax LLM (``mm-m1``, ``mm-01``)."""
+
+    async def chat(
+        self,
+        *,
+        prompt: str,
+        model: str | None = None,
+        search_web: bool | None = None,
+        chat_id: str | None = None,
+        files: Sequence[FileSource] = (),
+        account: str | None = None,
+    ) -> ChatResult:
+        """Send ``prompt`` and return the whole answer (``POST llm``, JSON form)."""
+        warn_decommissioned("POST llm")
+        form = await self._form(prompt, model, search_web, chat_id, files, account, stream=False)
+        return await self._client.request(
+            "POST", "llm", cast_to=ChatResult, body=form, kind="once", timeout=LLM_TIMEOUT
+        )
+
+    def stream(
+        self,
+        *,
+        prompt: str,
+        model: str | None = None,
+        search_web: bool | None = None,
+        chat_id: str | None = None,
+        files: Sequence[FileSource] = (),
+        account: str | None = None,
+        idle_timeout: float = 90.0,
+    ) -> AsyncIterator[ChatEvent]:
+        """Send ``prompt`` and iterate the answer as it is written (``POST llm``, SSE form)."""
+        from .._streams import iter_chat_events
+
+        warn_decommissioned("POST llm")
+
+        async def open_response() -> aiohttp.ClientResponse:
+            form = await self._form(
+                prompt, model, search_web, chat_id, files, account, stream=True
+            )
+            return await self._client.open_stream(
+                "POST", "llm", body=form, kind="once", headers={"Accept": "text/event-stream"}
+            )
+
+        return iter_chat_events(open_response, idle_timeout=idle_timeout)
+
+    async def list(
+        self,
+        *,
+        limit: int | None = None,
+        last_chat_id: str | None = None,
+        account: str | None = None,
+    ) -> ChatPage:
+        """One page of chats (``GET llm``)."""
+        warn_decommissioned("GET llm")
+        validate_limit("limit", limit, 1, 1000)
+        return await self._client.request(
+            "GET",
+            "llm",
+            cast_to=ChatPage,
+            params={"limit": limit, "lastChatID": last_chat_id, "account": self._account(account)},
+        )
+
+    async def retrieve(self, chat_id: str, *, account: str | None = None) -> Chat:
+        """The messages of one chat (``GET llm/{chatID}``)."""
+        warn_decommissioned("GET llm/{chatID}")
+        return await self._client.request(
+            "GET",
+            f"llm/{path_id('chat_id', chat_id)}",
+            cast_to=Chat,
+            params={"account": self._account(account)},
+        )
+
+    async def delete(
+        self,
+        *,
+        chat_ids: Sequence[str] | str | None = None,
+        msg_ids: Sequence[str] | None = None,
+        account: str | None = None,
+    ) -> None:
+        """Delete chats (``chat_ids``; ``"all"`` for every chat) and/or messages (``DELETE llm``)."""
+        warn_decommissioned("DELETE llm")
+        if chat_ids is None and msg_ids is None:
+            raise ValueError("chat_ids=None and msg_ids=None: give at least one of them")
+        return await self._client.request(
+            "DELETE",
+            "llm",
+            params={
+                "chatIDs": _joined("chat_ids", chat_ids),
+                "msgIDs": _joined("msg_ids", msg_ids),
+                "account": self._account(account),
+            },
+        )
+
+    async def _form(
+        self,
+        prompt: str,
+        model: str | None,
+        search_web: bool | None,
+        chat_id: str | None,
+        files: Sequence[FileSource],
+        account: str | None,
+        *,
+        stream: bool,
+    ) -> MultipartFactory:
+        validate_llm(prompt=prompt, model=model, search_web=search_web, chat_id=chat_id, files=files)
+        uploads = [
+            await prepare_upload(f, allowed_types=None, parameter=f"files[{i}]", max_bytes=100 * 1024**2)
+            for i, f in enumerate(files)
+        ]
+        fields = {
+            "prompt": prompt,
+            "model": model,
+            "searchWeb": None if search_web is None else ("true" if search_web else "false"),
+            "chatID": chat_id,
+            "stream": "true" if stream else None,
+            "account": self._account(account),
+        }
+        return MultipartFactory({k: v for k, v in fields.items() if v is not None}, uploads)
+
+
+def _joined(name: str, ids: Sequence[str] | str | None) -> str | None:
+    if ids is None:
+        return None
+    items = [ids] if isinstance(ids, str) else list(ids)
+    for item in items:
+        path_id(name, item)
+        if "," in item:
+            raise ValueError(f"{name} contains {item!r}; ids cannot contain ','")
+    return ",".join(items)

@@ -1,0 +1,48 @@
+"""``mm.scheduler``: jobs the API is tracking and the accounts' free capacity."""
+
+from __future__ import annotations
+
+from ..models.scheduler import ScheduledJob, SchedulerCapacity
+from ._base import Resource, path_id
+
+__all__ = ["Scheduler"]
+
+
+class Scheduler(Resource):
+    """The API's view of running video and image jobs."""
+
+    async def list(self) -> list[ScheduledJob]:
+        """Video and image jobs the API is executing, with their ``replyRef`` (``GET scheduler``)."""
+        return await self._client.request("GET", "scheduler", cast_to=list[ScheduledJob])
+
+    async def available(self) -> SchedulerCapacity:
+        """Running jobs and each account's free video capacity (``GET scheduler/available``)."""
+        return await self._client.request(
+            "GET", "scheduler/available", cast_to=SchedulerCapacity
+        )
+
+    async def delete(self, job_id: str) -> None:
+        """Stop tracking a video or image job (``DELETE scheduler/{id}``)."""
+        await self._client.request("DELETE", f"scheduler/{path_id('job_id', job_id)}")
+
+    async def find_by_reply_ref(
+        self, reply_ref: str, *, checks: int = 4, interval: float = 3.0
+    ) -> list[ScheduledJob]:
+        """The scheduled jobs carrying ``reply_ref``, looking ``checks`` times ``interval`` apart.
+
+        Used after an ambiguous create: upstream may take a few seconds to list a job it
+        accepted. Errors while looking count as "not found yet".
+        """
+        from .._exceptions import APIError
+
+        for attempt in range(checks):
+            if attempt:
+                await self._client._sleep(interval)
+            try:
+                jobs = await self.list()
+            except APIError:
+                continue
+            found = [job for job in jobs if job.reply_ref == reply_ref and job.video_id]
+            if found:
+                return found
+        return []

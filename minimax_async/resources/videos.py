@@ -1,0 +1,197 @@
+"""``mm.videos``: create, fetch, list, delete and cancel videos; characters; agent templates."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .._converter import structure
+from .._validation import validate_limit, validate_video_create
+from ..models.videos import AgentTemplate, AgentTemplatePage, Character, Video, VideoJob
+from ._base import Resource, body_of, new_reply_ref, path_id
+
+if TYPE_CHECKING:
+    from .._streams import AgentStream
+
+__all__ = ["Videos"]
+
+
+class Videos(Resource):
+    """Video generation jobs."""
+
+    async def create(
+        self,
+        *,
+        prompt: str | None = None,
+        model: str | None = None,
+        options: str | None = None,
+        file_id: str | None = None,
+        end_frame_file_id: str | None = None,
+        prompt_optimization: bool | None = None,
+        reply_url: str | None = None,
+        reply_ref: str | None = None,
+        max_jobs: int | None = None,
+        account: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> VideoJob:
+        """Start a video job; returns at once with its ``video_id`` (``POST videos/create``).
+
+        Never creates a duplicate job on retries: a ``replyRef`` is always sent (yours, or a
+        generated ``mma-<uuid>``) and an ambiguous failure (502, 504, lost connection) is
+        resolved by finding that ``replyRef`` in ``GET scheduler`` before anything is resent.
+
+        Raises:
+            ValueError: an invalid model/options/end-frame combination or limit; nothing sent.
+            RateLimitError: the accounts are busy (``running_videos``) after the retries.
+            JobCreationUnknownError: the outcome stayed unknown; carries the ``reply_ref``.
+        """
+        validate_video_create(
+            prompt=prompt,
+            model=model,
+            options=options,
+            file_id=file_id,
+            end_frame_file_id=end_frame_file_id,
+            prompt_optimization=prompt_optimization,
+            reply_url=reply_url,
+            reply_ref=reply_ref,
+            max_jobs=max_jobs,
+        )
+        ref = reply_ref if reply_ref is not None else new_reply_ref()
+        body = body_of(
+            {
+                "account": self._account(account),
+                "prompt": prompt,
+                "model": model,
+                "options": options,
+                "fileID": file_id,
+                "end_frame_fileID": end_frame_file_id,
+                "promptOptimization": prompt_optimization,
+                "replyUrl": reply_url,
+                "replyRef": ref,
+                "maxJobs": max_jobs,
+            },
+            extra_body,
+        )
+
+        async def reconcile() -> VideoJob | None:
+            found = await self._client.scheduler.find_by_reply_ref(ref)
+            if not found:
+                return None
+            job = found[0]
+            return structure(
+                {"videoId": job.video_id, "replyRef": ref, "replyUrl": job.reply_url}, VideoJob
+            )
+
+        return await self._client.request(
+            "POST",
+            "videos/create",
+            cast_to=VideoJob,
+            json_body=body,
+            kind="create",
+            reconcile=reconcile,
+            reply_ref=ref,
+        )
+
+    async def retrieve(self, video_id: str) -> Video:
+        """A video's current status, progress and, once completed, its URLs."""
+        return await self._client.request(
+            "GET", f"videos/{path_id('video_id', video_id)}", cast_to=Video
+        )
+
+    async def list(
+        self,
+        *,
+        limit: int | None = None,
+        last_video_id: str | None = None,
+        account: str | None = None,
+    ) -> list[Video]:
+        """One page of the account's videos, newest first (``GET videos``)."""
+        validate_limit("limit", limit, 1, 1000)
+        return await self._client.request(
+            "GET",
+            "videos",
+            cast_to=list[Video],
+            params={
+                "limit": limit,
+                "lastVideoId": last_video_id,
+                "account": self._account(account),
+            },
+        )
+
+    async def iter(
+        self, *, limit: int | None = None, account: str | None = None
+    ) -> AsyncIterator[Video]:
+        """Every video of the account, fetching page after page (``limit`` per page)."""
+        last: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = await self.list(limit=limit, last_video_id=last, account=account)
+            fresh = [v for v in page if (v.video_id or v.id) not in seen]
+            for video in fresh:
+                seen.add(str(video.video_id or video.id))
+                yield video
+            if not fresh or (limit is not None and len(page) < limit):
+                return
+            last = page[-1].video_id or page[-1].id
+
+    async def delete(self, video_id: str) -> None:
+        """Delete a video (``DELETE videos/{videoId}``)."""
+        await self._client.request("DELETE", f"videos/{path_id('video_id', video_id)}")
+
+    async def cancel(self, video_id: str) -> None:
+        """Cancel a queued or running video (``POST videos/cancel``)."""
+        await self._client.request(
+            "POST",
+            "videos/cancel",
+            json_body={"videoId": path_id("video_id", video_id)},
+            kind="idempotent",
+        )
+
+    async def characters(
+        self,
+        *,
+        page: int | None = None,
+        page_size: int | None = None,
+        account: str | None = None,
+    ) -> list[Character]:
+        """Characters detected in uploaded images (``GET videos/characters``)."""
+        validate_limit("page", page, 1, 1_000_000)
+        validate_limit("page_size", page_size, 1, 1000)
+        return await self._client.request(
+            "GET",
+            "videos/characters",
+            cast_to=list[Character],
+            params={"page": page, "pageSize": page_size, "account": self._account(account)},
+        )
+
+    async def agent_templates(
+        self,
+        *,
+        limit: int | None = None,
+        last_id: str | None = None,
+        account: str | None = None,
+    ) -> AgentTemplatePage:
+        """One page of agent video templates (``GET videos/agent-templates``)."""
+        validate_limit("limit", limit, 1, 1000)
+        return await self._client.request(
+            "GET",
+            "videos/agent-templates",
+            cast_to=AgentTemplatePage,
+            params={"limit": limit, "lastId": last_id, "account": self._account(account)},
+        )
+
+    async def agent_template(self, template_id: str, *, account: str | None = None) -> AgentTemplate:
+        """One agent template with its inputs (``GET videos/agent-templates?templateId=``)."""
+        return await self._client.request(
+            "GET",
+            "videos/agent-templates",
+            cast_to=AgentTemplate,
+            params={
+                "templateId": path_id("template_id", template_id),
+                "account": self._account(account),
+            },
+        )
+
+    def agent_create(self, **kwargs: Any) -> AgentStream:
+        """Start an agent-template video and stream its progress (same as ``mm.stream_agent``)."""
+        return self._client.stream_agent(**kwargs)
