@@ -1,0 +1,152 @@
+"""Models of the image endpoints."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import attrs
+
+from ._nested import json_extra
+from ._shared import Model
+from ._status import is_final_status
+from .videos import GenerationTask, Tag
+
+__all__ = ["Image", "ImageExtra", "ImageJob", "ImagePage", "ImageStatus", "ImageUrls"]
+
+
+class ImageStatus:
+    """Values of :attr:`Image.status` (the same states as videos; unknown values tolerated)."""
+
+    PENDING: Final = 0
+    PROCESSING: Final = 1
+    COMPLETED: Final = 2
+    FAILED: Final = 3
+    MODERATED_5: Final = 5
+    MODERATED_7: Final = 7
+    QUEUED: Final = 11
+    PROCESSING_12: Final = 12
+    MODERATED_14: Final = 14
+    RUNNING_STATES: Final = frozenset({PENDING, PROCESSING, QUEUED, PROCESSING_12})
+    MODERATED_STATES: Final = frozenset({MODERATED_5, MODERATED_7, MODERATED_14})
+    FINAL_STATES: Final = frozenset({COMPLETED, FAILED}) | MODERATED_STATES
+
+
+@attrs.frozen(kw_only=True)
+class ImageJob(Model):
+    """The result of ``POST images/create``: poll each of :attr:`image_ids`."""
+
+    id: str | None = None
+    task: GenerationTask | None = None
+    is_first_generate: bool | None = None
+    image_ids: list[str] | None = None
+    reply_url: str | None = None
+    reply_ref: str | None = None
+    code: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ImageExtra(Model):
+    """The JSON ``extra`` object of an image."""
+
+    camera_motions: list[Any] | None = None
+    prompt_struct: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ImageUrls(Model):
+    """Alternative URLs of an image (``videoURLs``)."""
+
+    feed_url: str | None = None
+    download_url_with_watermark: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Image(Model):
+    """An image and its generation state (``GET images/{imageId}``).
+
+    The picture is at ``video_url`` (the API reuses the video shape); ``download_url`` has no
+    watermark (paid accounts). ``status`` stays a plain int (see :class:`ImageStatus`).
+    """
+
+    id: str | None = None
+    desc: str | None = None
+    cover_url: str | None = None
+    video_url: str | None = None
+    status: int | None = None
+    message: str | None = None
+    percent: float | None = None
+    can_retry: bool | None = None
+    width: int | None = None
+    height: int | None = None
+    origin_files: list[Any] | None = None
+    can_appeal: bool | None = None
+    download_url: str | None = None
+    has_voice: bool | None = None
+    model_id: str | None = None
+    use_origin_prompt: bool | None = None
+    is_bookmarked: bool | None = None
+    disable_generate_similar: bool | None = None
+    create_time: int | None = None
+    post_status: int | None = None
+    user_id: int | None = None
+    create_type: int | None = None
+    prompt_img_url: str | None = None
+    is_visitor: bool | None = None
+    video_urls: ImageUrls | None = None
+    priority: int | None = None
+    generator_type: int | None = None
+    is_in_folder: bool | None = None
+    batch_id: str | None = None
+    aspect_ratio: str | None = None
+    file_id: str | None = None
+    tags: list[Tag] | None = None
+    duration: float | None = None
+    resolution: int | None = None
+    human_check_status: int | None = None
+    user_id_str: str | None = None
+    status_label: str | None = None
+    status_final: bool | None = None
+    image_id: str | None = None
+
+    @property
+    def json_extra(self) -> ImageExtra | None:
+        """The JSON ``extra`` object (``cameraMotions``, ``promptStruct``), typed."""
+        return json_extra(self, ImageExtra)
+
+    @property
+    def is_final(self) -> bool:
+        """True for completed, failed and moderated images, and for an unknown status the server
+        marks ``statusFinal``."""
+        return is_final_status(
+            self.status,
+            self.status_final,
+            final=ImageStatus.FINAL_STATES,
+            running=ImageStatus.RUNNING_STATES,
+        )
+
+    @property
+    def is_completed(self) -> bool:
+        """True when the image is ready (status 2)."""
+        return self.status == ImageStatus.COMPLETED
+
+    @property
+    def is_moderated(self) -> bool:
+        """True when moderation stopped the image (status 5, 7 or 14)."""
+        return self.status in ImageStatus.MODERATED_STATES
+
+    @property
+    def is_failed(self) -> bool:
+        """True for status 3, and for any other final state that is neither completed nor
+        moderated (an unknown status with ``statusFinal``)."""
+        return self.is_final and not self.is_completed and not self.is_moderated
+
+
+@attrs.frozen(kw_only=True)
+class ImagePage(Model):
+    """One page of images (``GET images``); the list is ``images``."""
+
+    images: list[Image] | None = None
+    has_pre: bool | None = None
+    has_next: bool | None = None
+    processing: bool | None = None
+    total: int | None = None
