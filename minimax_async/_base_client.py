@@ -118,7 +118,7 @@ class BaseClient:
         *,
         api_token: str,
         base_url: str,
-        timeout: float | Timeout | None = NOT_GIVEN,  # type: ignore[assignment]
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = 2,
         holder: SessionHolder,
         default_headers: Mapping[str, str] | None = None,
@@ -284,8 +284,10 @@ class BaseClient:
         Retries and error mapping are as for :meth:`request` up to the response headers. A
         ``url`` on another host than the API's is sent without the API token.
         """
-        target = url if isinstance(url, yarl.URL) else (
-            yarl.URL(url) if "://" in url else self.url_for(url)
+        target = (
+            url
+            if isinstance(url, yarl.URL)
+            else (yarl.URL(url) if "://" in url else self.url_for(url))
         )
 
         async def keep(response: aiohttp.ClientResponse) -> aiohttp.ClientResponse:
@@ -420,7 +422,10 @@ class BaseClient:
                 if reconcile is not None:
                     log.info(
                         "%s %s: outcome unknown (%s); looking for replyRef %s before resending",
-                        method, url.path, type(error).__name__, reply_ref,
+                        method,
+                        url.path,
+                        type(error).__name__,
+                        reply_ref,
                     )
                     found = await reconcile()
                     if found is not None:
@@ -451,7 +456,11 @@ class BaseClient:
                 raise error
             log.debug(
                 "%s %s: retrying in %.1fs after %s (attempt %d)",
-                method, url.path, delay, type(error).__name__, attempt,
+                method,
+                url.path,
+                delay,
+                type(error).__name__,
+                attempt,
             )
             await self._sleep(delay)
 
@@ -466,8 +475,10 @@ class BaseClient:
                 status = 429  # also the platform's code 1002 inside an HTTP 200
             elif isinstance(error, ServerError) and status < 500:
                 status = 500  # the platform's 1000/1001/1024/1033 inside an HTTP 200
-            retry_after = error.retry_after if isinstance(error, RateLimitError) else (
-                parse_retry_after(error.headers.get("Retry-After"))
+            retry_after = (
+                error.retry_after
+                if isinstance(error, RateLimitError)
+                else (parse_retry_after(error.headers.get("Retry-After")))
             )
             if status == 429 and kind == "create":
                 wait = random.uniform(_CREATE_429_MIN, _CREATE_429_MAX)

@@ -41,8 +41,9 @@ def media_url(result: Any, *, watermark: bool = False) -> tuple[str, str | None]
     """
     if isinstance(result, str):
         return result, None
-    ident = _first_attr(result, "video_id", "image_id", "music_id", "audio_id", "attachment_id",
-                        "id")
+    ident = _first_attr(
+        result, "video_id", "image_id", "music_id", "audio_id", "attachment_id", "id"
+    )
     file = getattr(result, "file", None)
     if file is not None and hasattr(file, "file_url"):  # an agent attachment
         extra = getattr(file, "extra", None) or {}
@@ -114,9 +115,7 @@ async def download(
                 have = (await part.stat()).st_size
                 if have:
                     headers["Range"] = f"bytes={have}-"
-        response = await client.open_stream(
-            "GET", url, headers=headers, timeout=DOWNLOAD_TIMEOUT
-        )
+        response = await client.open_stream("GET", url, headers=headers, timeout=DOWNLOAD_TIMEOUT)
         try:
             if is_dir:
                 name = _file_name(url, ident, response.headers.get("Content-Type"))
@@ -126,10 +125,9 @@ async def download(
                     await part.unlink()  # no Range was asked: restart it
             assert part is not None
             offset, total = _resume_point(response, headers)
-            mode = "ab" if offset else "wb"
             done = offset
             await call_progress(on_progress, done, total)
-            async with await anyio.open_file(part, mode) as out:
+            async with await anyio.open_file(part, "ab" if offset else "wb") as out:
                 if not offset:
                     await out.truncate(0)
                 async for chunk in response.content.iter_chunked(_CHUNK):

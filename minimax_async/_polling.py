@@ -11,6 +11,7 @@ become visible), then raised. Cancelling the waiting task sends no further reque
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
@@ -30,7 +31,7 @@ from ._exceptions import (
     WaitTimeoutError,
 )
 
-__all__ = ["JobSpec", "PollSchedule", "poll_snapshots", "wait_until_final"]
+__all__ = ["JobSpec", "PollSchedule", "PollState", "poll_snapshots", "wait_until_final"]
 
 T = TypeVar("T")
 Outcome = Literal["running", "completed", "failed", "moderated"]
@@ -74,7 +75,6 @@ class _Delays:
         return base * random.uniform(1 - s.jitter, 1 + s.jitter) if s.jitter else base
 
 
-
 @attrs.frozen
 class JobSpec(Generic[T]):
     """How to poll one kind of job: fetch it, classify it, notice a change, name it."""
@@ -102,6 +102,14 @@ async def _call(callback: Callable[[T], Any] | None, value: T) -> None:
         await result
 
 
+@attrs.define
+class PollState:
+    """What a poll loop learnt besides its snapshots."""
+
+    #: The job answered 404 after being seen: moderated and removed (the last yield is final).
+    removed: bool = False
+
+
 async def poll_snapshots(
     spec: JobSpec[T],
     *,
@@ -109,6 +117,7 @@ async def poll_snapshots(
     poll_interval: float | None = None,
     cancel_on_timeout: bool = False,
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    state: PollState | None = None,
 ) -> AsyncIterator[T]:
     """Yield each new snapshot of a job (status or progress changed), ending at the final one.
 
@@ -123,12 +132,14 @@ async def poll_snapshots(
     ).delays()
     started = anyio.current_time()
     deadline = float("inf") if timeout is None else started + timeout
+    state = state if state is not None else PollState()
     last: T | None = None
     last_key: Hashable = object()
     first = True
     timed_out = False
     while True:
         snapshot: T | None = None
+        removed = False
         with anyio.CancelScope(deadline=deadline) as scope:
             if not first:
                 await sleep(delays())
@@ -137,7 +148,7 @@ async def poll_snapshots(
                 snapshot = await spec.fetch()
             except NotFoundError:
                 if last is not None:
-                    snapshot = spec.removed(last)
+                    snapshot, removed = spec.removed(last), True
                 elif anyio.current_time() - started >= NOT_FOUND_GRACE:
                     raise
             except Exception as exc:
@@ -148,7 +159,8 @@ async def poll_snapshots(
         if snapshot is not None:
             last = snapshot
             key = spec.change_key(snapshot)
-            final = spec.outcome(snapshot) != "running"
+            final = removed or spec.outcome(snapshot) != "running"
+            state.removed = removed
             if key != last_key or final:
                 last_key = key
                 yield snapshot
@@ -157,11 +169,12 @@ async def poll_snapshots(
         if timed_out or anyio.current_time() >= deadline:
             if cancel_on_timeout and spec.cancel is not None:
                 # Best effort and bounded: the caller asked us to stop the job on our way out.
-                with anyio.CancelScope(shield=True), anyio.move_on_after(5.0):
-                    try:
-                        await spec.cancel()
-                    except Exception:
-                        pass
+                with (
+                    anyio.CancelScope(shield=True),
+                    anyio.move_on_after(5.0),
+                    contextlib.suppress(Exception),
+                ):
+                    await spec.cancel()
             raise WaitTimeoutError(
                 f"{spec.name} was not final after {timeout:g} s",
                 result=last,
@@ -180,16 +193,24 @@ async def wait_until_final(
 ) -> T:
     """Poll until the job is final; return it, or raise for failed and moderated jobs."""
     last: T | None = None
+    state = PollState()
     async for snapshot in poll_snapshots(
         spec,
         timeout=timeout,
         poll_interval=poll_interval,
         cancel_on_timeout=cancel_on_timeout,
         sleep=sleep,
+        state=state,
     ):
         last = snapshot
         await _call(on_progress, snapshot)
     assert last is not None  # poll_snapshots ends only after yielding a final snapshot
+    if state.removed:
+        if raise_on_failure:
+            raise GenerationModeratedError(
+                f"{spec.name} was moderated and removed (404 after it was seen)", result=last
+            )
+        return last
     outcome = spec.outcome(last)
     if raise_on_failure and outcome == "failed":
         raise GenerationFailedError(f"{spec.name} failed", result=last)

@@ -71,8 +71,9 @@ class Timeout:
 
 #: What an upload accepts: a path, the bytes themselves, a binary file object, or an async
 #: iterable of byte chunks.
-FileSource = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes],
-                   AsyncIterable[bytes]]
+FileSource = Union[
+    str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes], AsyncIterable[bytes]
+]
 
 #: ``on_progress(done, total)``; ``total`` is None when unknown. May be sync or async.
 ProgressCallback = Callable[[int, int | None], Awaitable[Any] | Any]

@@ -88,9 +88,7 @@ class PreparedUpload:
 
     def payload(self) -> aiohttp.payload.AsyncIterablePayload:
         """A fresh request body streaming the source (call once per attempt)."""
-        return aiohttp.payload.AsyncIterablePayload(
-            self._counted(), content_type=self.content_type
-        )
+        return aiohttp.payload.AsyncIterablePayload(self._counted(), content_type=self.content_type)
 
     def headers(self) -> dict[str, str]:
         """Content-Type and, where known, Content-Length for a raw-body upload."""
@@ -240,4 +238,3 @@ def _file_size(fileobj: IO[bytes]) -> tuple[int | None, int, bool]:
         return end - start, start, True
     except (AttributeError, OSError, ValueError):
         return None, 0, False
-

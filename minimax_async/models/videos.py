@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -361,6 +361,11 @@ class AgentEvent(Model):
     err_msg: str | None = None
     message: AgentEventMessage | None = None
     rec_template_list: list[RecommendedTemplate] | None = None
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The event's JSON payload exactly as received."""
+        return self.to_dict()
 
 
 @attrs.frozen(kw_only=True)

@@ -16,7 +16,14 @@ from .._validation import check_id
 if TYPE_CHECKING:
     from .._client import AsyncMiniMax
 
-__all__ = ["MultipartFactory", "Resource", "body_of", "new_reply_ref", "path_id", "warn_decommissioned"]
+__all__ = [
+    "MultipartFactory",
+    "Resource",
+    "body_of",
+    "new_reply_ref",
+    "path_id",
+    "warn_decommissioned",
+]
 
 _warned: set[str] = set()
 

@@ -97,7 +97,7 @@ class Agent(Resource):
         kwargs: dict[str, Any] = {}
         if not run_async:
             kwargs["timeout"] = AGENT_RUN_TIMEOUT
-                return await self._client.request(
+        return await self._client.request(
             "POST",
             "agent",
             cast_to=AgentJob,

@@ -13,8 +13,8 @@ from ..models.audio import (
     AudioConfig,
     AudioPage,
     AudioStreamTicket,
-    AudioVoices,
-    ClonedVoice,
+    Voice,
+    VoicePage,
 )
 from ..models.files import UploadedFile
 from ._base import Resource, body_of, path_id, warn_decommissioned
@@ -103,13 +103,13 @@ class Audio(Resource):
         tag_list: Sequence[str] | None = None,
         is_system: bool | None = None,
         account: str | None = None,
-    ) -> AudioVoices:
+    ) -> VoicePage:
         """System and cloned voices (``GET audio/voices``)."""
         warn_decommissioned("GET audio/voices")
         return await self._client.request(
             "GET",
             "audio/voices",
-            cast_to=AudioVoices,
+            cast_to=VoicePage,
             params={
                 "tag_list": ",".join(tag_list) if tag_list is not None else None,
                 "is_system": is_system,
@@ -152,7 +152,7 @@ class Audio(Resource):
         need_noise_reduction: bool | None = None,
         account: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> ClonedVoice:
+    ) -> Voice:
         """Clone a voice from up to 10 uploaded samples (``files``: file ids)."""
         warn_decommissioned("POST audio/clone-voice")
         file_ids = [files] if isinstance(files, str) else list(files)
@@ -173,7 +173,7 @@ class Audio(Resource):
             extra_body,
         )
         return await self._client.request(
-            "POST", "audio/clone-voice", cast_to=ClonedVoice, json_body=body, kind="create"
+            "POST", "audio/clone-voice", cast_to=Voice, json_body=body, kind="create"
         )
 
     async def upload_sample(
@@ -215,10 +215,6 @@ class Audio(Resource):
         )
 
     def _speech_body(self, args: Mapping[str, Any]) -> dict[str, Any]:
-        fields = {
-            k: v for k, v in args.items() if k not in ("self", "account", "extra_body")
-        }
+        fields = {k: v for k, v in args.items() if k not in ("self", "account", "extra_body")}
         validate_audio_text(**fields)
-        return body_of(
-            {"account": self._account(args["account"]), **fields}, args["extra_body"]
-        )
+        return body_of({"account": self._account(args["account"]), **fields}, args["extra_body"])

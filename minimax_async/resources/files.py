@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from .._types import FileSource, ProgressCallback, Timeout
 from .._uploads import prepare_upload
 from .._validation import validate_limit
@@ -31,9 +33,7 @@ class Files(Resource):
         are streamed from disk. The Content-Type is sniffed from the first bytes unless
         ``content_type`` is given. ``on_progress(sent, total)`` may be sync or async.
         """
-        upload = await prepare_upload(
-            source, content_type=content_type, on_progress=on_progress
-        )
+        upload = await prepare_upload(source, content_type=content_type, on_progress=on_progress)
         return await self._client.request(
             "POST",
             "files",
@@ -48,13 +48,13 @@ class Files(Resource):
 
     async def list(
         self, *, limit: int | None = None, account: str | None = None
-    ) -> list[FileRecord]:
+    ) -> builtins.list[FileRecord]:
         """Files uploaded to an account, newest first (``GET files``)."""
         validate_limit("limit", limit, 1, 1000)
         return await self._client.request(
             "GET",
             "files",
-            cast_to=list[FileRecord],
+            cast_to=builtins.list[FileRecord],
             params={"limit": limit, "account": self._account(account)},
         )
 

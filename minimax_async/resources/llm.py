@@ -55,9 +55,7 @@ class Llm(Resource):
         warn_decommissioned("POST llm")
 
         async def open_response() -> aiohttp.ClientResponse:
-            form = await self._form(
-                prompt, model, search_web, chat_id, files, account, stream=True
-            )
+            form = await self._form(prompt, model, search_web, chat_id, files, account, stream=True)
             return await self._client.open_stream(
                 "POST", "llm", body=form, kind="once", headers={"Accept": "text/event-stream"}
             )
@@ -98,7 +96,7 @@ class Llm(Resource):
         msg_ids: Sequence[str] | None = None,
         account: str | None = None,
     ) -> None:
-        """Delete chats (``chat_ids``; ``"all"`` for every chat) and/or messages (``DELETE llm``)."""
+        """Delete chats (``chat_ids``; ``"all"``: every chat) and/or messages (``DELETE llm``)."""
         warn_decommissioned("DELETE llm")
         if chat_ids is None and msg_ids is None:
             raise ValueError("chat_ids=None and msg_ids=None: give at least one of them")
@@ -123,9 +121,13 @@ class Llm(Resource):
         *,
         stream: bool,
     ) -> MultipartFactory:
-        validate_llm(prompt=prompt, model=model, search_web=search_web, chat_id=chat_id, files=files)
+        validate_llm(
+            prompt=prompt, model=model, search_web=search_web, chat_id=chat_id, files=files
+        )
         uploads = [
-            await prepare_upload(f, allowed_types=None, parameter=f"files[{i}]", max_bytes=100 * 1024**2)
+            await prepare_upload(
+                f, allowed_types=None, parameter=f"files[{i}]", max_bytes=100 * 1024**2
+            )
             for i, f in enumerate(files)
         ]
         fields = {

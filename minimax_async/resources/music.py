@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import builtins
+
 from .._validation import validate_limit, validate_music_create
-from ..models.music import Music, MusicJob, MusicPage, MusicStyles
+from ..models.music import Music, MusicJob, MusicStyleGroup
 from ._base import Resource, path_id, warn_decommissioned
 
 __all__ = ["Music_"]
 
 
-class Music_(Resource):  # noqa: N801 - ``Music`` is the model's name
+class Music_(Resource):
     """Songs up to 60 seconds from lyrics and a style (hailuoai.com/music accounts)."""
 
     async def create(
@@ -44,11 +46,14 @@ class Music_(Resource):  # noqa: N801 - ``Music`` is the model's name
             "GET", f"music/{path_id('music_id', music_id)}", cast_to=Music
         )
 
-    async def styles(self, *, account: str | None = None) -> MusicStyles:
+    async def styles(self, *, account: str | None = None) -> list[MusicStyleGroup]:
         """The styles a song can take (``GET music/styles``)."""
         warn_decommissioned("GET music/styles")
         return await self._client.request(
-            "GET", "music/styles", cast_to=MusicStyles, params={"account": self._account(account)}
+            "GET",
+            "music/styles",
+            cast_to=list[MusicStyleGroup],
+            params={"account": self._account(account)},
         )
 
     async def list(
@@ -57,14 +62,14 @@ class Music_(Resource):  # noqa: N801 - ``Music`` is the model's name
         limit: int | None = None,
         last_music_id: str | None = None,
         account: str | None = None,
-    ) -> MusicPage:
+    ) -> builtins.list[Music]:
         """One page of the account's songs (``GET music``)."""
         warn_decommissioned("GET music")
         validate_limit("limit", limit, 1, 1000)
         return await self._client.request(
             "GET",
             "music",
-            cast_to=MusicPage,
+            cast_to=builtins.list[Music],
             params={
                 "limit": limit,
                 "lastMusicId": last_music_id,

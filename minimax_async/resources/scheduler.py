@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from ..models.scheduler import ScheduledJob, SchedulerCapacity
 from ._base import Resource, path_id
 
@@ -11,15 +13,13 @@ __all__ = ["Scheduler"]
 class Scheduler(Resource):
     """The API's view of running video and image jobs."""
 
-    async def list(self) -> list[ScheduledJob]:
-        """Video and image jobs the API is executing, with their ``replyRef`` (``GET scheduler``)."""
-        return await self._client.request("GET", "scheduler", cast_to=list[ScheduledJob])
+    async def list(self) -> builtins.list[ScheduledJob]:
+        """Video and image jobs the API is running, with their ``replyRef`` (``GET scheduler``)."""
+        return await self._client.request("GET", "scheduler", cast_to=builtins.list[ScheduledJob])
 
     async def available(self) -> SchedulerCapacity:
         """Running jobs and each account's free video capacity (``GET scheduler/available``)."""
-        return await self._client.request(
-            "GET", "scheduler/available", cast_to=SchedulerCapacity
-        )
+        return await self._client.request("GET", "scheduler/available", cast_to=SchedulerCapacity)
 
     async def delete(self, job_id: str) -> None:
         """Stop tracking a video or image job (``DELETE scheduler/{id}``)."""
@@ -27,7 +27,7 @@ class Scheduler(Resource):
 
     async def find_by_reply_ref(
         self, reply_ref: str, *, checks: int = 4, interval: float = 3.0
-    ) -> list[ScheduledJob]:
+    ) -> builtins.list[ScheduledJob]:
         """The scheduled jobs carrying ``reply_ref``, looking ``checks`` times ``interval`` apart.
 
         Used after an ambiguous create: upstream may take a few seconds to list a job it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -104,13 +105,13 @@ class Videos(Resource):
         limit: int | None = None,
         last_video_id: str | None = None,
         account: str | None = None,
-    ) -> list[Video]:
+    ) -> builtins.list[Video]:
         """One page of the account's videos, newest first (``GET videos``)."""
         validate_limit("limit", limit, 1, 1000)
         return await self._client.request(
             "GET",
             "videos",
-            cast_to=list[Video],
+            cast_to=builtins.list[Video],
             params={
                 "limit": limit,
                 "lastVideoId": last_video_id,
@@ -153,14 +154,14 @@ class Videos(Resource):
         page: int | None = None,
         page_size: int | None = None,
         account: str | None = None,
-    ) -> list[Character]:
+    ) -> builtins.list[Character]:
         """Characters detected in uploaded images (``GET videos/characters``)."""
         validate_limit("page", page, 1, 1_000_000)
         validate_limit("page_size", page_size, 1, 1000)
         return await self._client.request(
             "GET",
             "videos/characters",
-            cast_to=list[Character],
+            cast_to=builtins.list[Character],
             params={"page": page, "pageSize": page_size, "account": self._account(account)},
         )
 
@@ -180,7 +181,9 @@ class Videos(Resource):
             params={"limit": limit, "lastId": last_id, "account": self._account(account)},
         )
 
-    async def agent_template(self, template_id: str, *, account: str | None = None) -> AgentTemplate:
+    async def agent_template(
+        self, template_id: str, *, account: str | None = None
+    ) -> AgentTemplate:
         """One agent template with its inputs (``GET videos/agent-templates?templateId=``)."""
         return await self._client.request(
             "GET",

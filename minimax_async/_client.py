@@ -1,0 +1,505 @@
+"""``AsyncMiniMax``: configuration, lifecycle, resources and job helpers."""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
+from typing import Any, Literal, TypeVar
+
+import aiohttp
+import anyio
+import attrs
+
+from ._base_client import BaseClient, SessionHolder
+from ._downloads import download as _download
+from ._exceptions import ConfigurationError, GenerationError, RateLimitError, WaitTimeoutError
+from ._polling import JobSpec, poll_snapshots, wait_until_final
+from ._streams import AgentStream, open_agent_stream
+from ._types import NOT_GIVEN, NotGiven, ProgressCallback, Timeout
+from .models.agent import AgentJob
+from .models.images import Image
+from .models.music import Music
+from .models.videos import Video
+from .resources.accounts import Accounts
+from .resources.agent import Agent
+from .resources.audio import Audio
+from .resources.files import Files
+from .resources.images import Images
+from .resources.llm import Llm
+from .resources.music import Music_
+from .resources.scheduler import Scheduler
+from .resources.videos import Videos
+
+__all__ = ["DEFAULT_BASE_URL", "AsyncMiniMax"]
+
+T = TypeVar("T")
+DEFAULT_BASE_URL = "https://api.useapi.net/v1/minimax"
+
+_VIDEO_RUNNING = frozenset({0, 1, 11, 12})
+_VIDEO_COMPLETED = frozenset({2})
+_VIDEO_FAILED = frozenset({3})
+_VIDEO_MODERATED = frozenset({5, 7, 14})
+
+
+def _video_outcome(job: Video | Image) -> Literal["running", "completed", "failed", "moderated"]:
+    status = job.status
+    if status in _VIDEO_COMPLETED:
+        return "completed"
+    if status in _VIDEO_FAILED:
+        return "failed"
+    if status in _VIDEO_MODERATED:
+        return "moderated"
+    if status in _VIDEO_RUNNING or job.status_final is not True:
+        return "running"  # unknown statuses keep polling unless the API says they are final
+    return "failed"
+
+
+def _music_outcome(job: Music) -> Literal["running", "completed", "failed", "moderated"]:
+    if job.status == 2:
+        return "completed"
+    if job.status == 4:
+        return "moderated"
+    return "running"
+
+
+def _agent_outcome(job: AgentJob) -> Literal["running", "completed", "failed", "moderated"]:
+    if job.status == "completed":
+        return "completed"
+    if job.status == "failed":
+        return "failed"
+    return "running"
+
+
+def _progress_key(job: Any) -> Hashable:
+    return (getattr(job, "status", None), getattr(job, "percent", None))
+
+
+def _removed(job: T) -> T:
+    """The last snapshot of a job that now answers 404: marked final, labelled ``removed``."""
+    changes = {
+        name: value
+        for name, value in (("status_final", True), ("status_label", "removed"))
+        if hasattr(job, name)
+    }
+    return attrs.evolve(job, **changes) if changes else job  # type: ignore[misc]
+
+
+class AsyncMiniMax(BaseClient):
+    """An async session with the useapi.net MiniMax API v1.
+
+    Args:
+        api_token: the useapi.net API token; else ``USEAPI_TOKEN``.
+        base_url: else ``USEAPI_BASE_URL``, else ``https://api.useapi.net/v1/minimax``.
+        account: default ``account`` for calls that take one; else ``USEAPI_MINIMAX_ACCOUNT``.
+        timeout: default per-call :class:`Timeout` (a number is the total seconds per call).
+        max_retries: retries of a failed call (see the retry rules in the README).
+        session: an ``aiohttp.ClientSession`` to borrow (never closed by this client);
+            otherwise one is created on first use and closed by :meth:`aclose`.
+        default_headers: extra headers sent with every request.
+
+    Raises:
+        ConfigurationError: no API token was given nor found in ``USEAPI_TOKEN``.
+
+    Use it as ``async with AsyncMiniMax() as mm: ...`` or call :meth:`aclose` when done.
+    """
+
+    accounts: Accounts
+    files: Files
+    videos: Videos
+    images: Images
+    agent: Agent
+    scheduler: Scheduler
+    llm: Llm
+    audio: Audio
+    music: Music_
+
+    def __init__(
+        self,
+        api_token: str | None = None,
+        *,
+        base_url: str | None = None,
+        account: str | None = None,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int = 2,
+        session: aiohttp.ClientSession | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        _holder: SessionHolder | None = None,
+    ) -> None:
+        token = api_token if api_token is not None else os.environ.get("USEAPI_TOKEN")
+        if not token:
+            raise ConfigurationError(
+                "no API token: pass api_token=... or set the USEAPI_TOKEN environment variable"
+            )
+        super().__init__(
+            api_token=token,
+            base_url=base_url or os.environ.get("USEAPI_BASE_URL") or DEFAULT_BASE_URL,
+            timeout=timeout,
+            max_retries=max_retries,
+            holder=_holder or SessionHolder(session),
+            default_headers=default_headers,
+        )
+        self._account_default = (
+            account if account is not None else os.environ.get("USEAPI_MINIMAX_ACCOUNT") or None
+        )
+        self.accounts = Accounts(self)
+        self.files = Files(self)
+        self.videos = Videos(self)
+        self.images = Images(self)
+        self.agent = Agent(self)
+        self.scheduler = Scheduler(self)
+        self.llm = Llm(self)
+        self.audio = Audio(self)
+        self.music = Music_(self)
+
+    # -- configuration and lifecycle -----------------------------------------------------
+
+    @property
+    def account(self) -> str | None:
+        """The default ``account`` for calls that take one (None: the API chooses)."""
+        return self._account_default
+
+    def with_options(
+        self,
+        *,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        account: str | NotGiven | None = NOT_GIVEN,
+    ) -> AsyncMiniMax:
+        """A copy with other defaults, sharing this client's token and HTTP session."""
+        clone = AsyncMiniMax(
+            self._BaseClient__token,  # type: ignore[attr-defined]
+            base_url=self.base_url,
+            account=self._account_default if isinstance(account, NotGiven) else account,
+            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            default_headers=self._default_headers,
+            _holder=self._holder,
+        )
+        clone._sleep = self._sleep
+        return clone
+
+    def __repr__(self) -> str:
+        return (
+            f"AsyncMiniMax(base_url={self.base_url!r}, account={self._account_default!r}, "
+            f"max_retries={self.max_retries}, timeout={self.timeout!r})"
+        )
+
+    async def aclose(self) -> None:
+        """Close the HTTP session if this client created it. The client cannot be reused."""
+        await self._holder.aclose()
+
+    async def __aenter__(self) -> AsyncMiniMax:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # -- job helpers ---------------------------------------------------------------------
+
+    def _video_spec(self, video_id: str) -> JobSpec[Video]:
+        async def cancel() -> None:
+            await self.videos.cancel(video_id)
+
+        return JobSpec(
+            name=f"video {video_id}",
+            fetch=lambda: self.videos.retrieve(video_id),
+            outcome=_video_outcome,
+            change_key=_progress_key,
+            removed=_removed,
+            cancel=cancel,
+        )
+
+    async def wait_for_video(
+        self,
+        video_id: str,
+        *,
+        timeout: float | None = 1800.0,
+        poll_interval: float | None = None,
+        on_progress: Callable[[Video], Any] | None = None,
+        raise_on_failure: bool = True,
+        cancel_on_timeout: bool = False,
+    ) -> Video:
+        """Poll a video until it is final and return it once completed.
+
+        Args:
+            timeout: seconds before :class:`WaitTimeoutError` (None: wait forever).
+            poll_interval: fixed seconds between polls; default 2 s growing x1.5 to 10 s.
+            on_progress: called (sync or async) with each new snapshot.
+            raise_on_failure: False returns failed/moderated videos instead of raising.
+            cancel_on_timeout: on timeout, also make one bounded ``videos.cancel``.
+
+        Raises:
+            GenerationFailedError: status 3. GenerationModeratedError: 5, 7, 14 or removed.
+            WaitTimeoutError: the deadline passed; ``.result`` is the last snapshot.
+        """
+        return await wait_until_final(
+            self._video_spec(video_id),
+            timeout=timeout,
+            poll_interval=poll_interval,
+            on_progress=on_progress,
+            raise_on_failure=raise_on_failure,
+            cancel_on_timeout=cancel_on_timeout,
+            sleep=self._sleep,
+        )
+
+    async def watch_video(
+        self,
+        video_id: str,
+        *,
+        timeout: float | None = 1800.0,
+        poll_interval: float | None = None,
+        cancel_on_timeout: bool = False,
+    ) -> AsyncIterator[Video]:
+        """Yield each new snapshot of a video (status or percent changed), ending at the final.
+
+        Does not raise for failed or moderated videos: the last snapshot tells.
+        """
+        async for snapshot in poll_snapshots(
+            self._video_spec(video_id),
+            timeout=timeout,
+            poll_interval=poll_interval,
+            cancel_on_timeout=cancel_on_timeout,
+            sleep=self._sleep,
+        ):
+            yield snapshot
+
+    async def wait_for_image(
+        self,
+        image_id: str,
+        *,
+        timeout: float | None = 600.0,
+        poll_interval: float | None = None,
+        on_progress: Callable[[Image], Any] | None = None,
+        raise_on_failure: bool = True,
+    ) -> Image:
+        """Poll an image until it is final and return it once completed (states as videos)."""
+        return await wait_until_final(
+            JobSpec(
+                name=f"image {image_id}",
+                fetch=lambda: self.images.retrieve(image_id),
+                outcome=_video_outcome,
+                change_key=_progress_key,
+                removed=_removed,
+            ),
+            timeout=timeout,
+            poll_interval=poll_interval,
+            on_progress=on_progress,
+            raise_on_failure=raise_on_failure,
+            sleep=self._sleep,
+        )
+
+    async def wait_for_images(
+        self,
+        image_ids: Sequence[str],
+        *,
+        timeout: float | None = 600.0,
+        poll_interval: float | None = None,
+        on_progress: Callable[[Image], Any] | None = None,
+        raise_on_failure: bool = True,
+    ) -> list[Image]:
+        """Wait for every image concurrently; results in the order of ``image_ids``.
+
+        Every wait runs to its end before a failure is raised, so no result is lost: the
+        raised error's ``.result`` is the first failed image, the rest are in
+        ``error.results`` (all snapshots, in order).
+        """
+        if isinstance(image_ids, str):
+            image_ids = [image_ids]
+        results: list[Image | BaseException | None] = [None] * len(image_ids)
+
+        async def one(index: int, image_id: str) -> None:
+            try:
+                results[index] = await self.wait_for_image(
+                    image_id,
+                    timeout=timeout,
+                    poll_interval=poll_interval,
+                    on_progress=on_progress,
+                    raise_on_failure=False,
+                )
+            except (GenerationError, Exception) as exc:  # kept, raised after the others end
+                results[index] = exc
+
+        async with anyio.create_task_group() as tg:
+            for index, image_id in enumerate(image_ids):
+                tg.start_soon(one, index, image_id)
+        images: list[Image] = []
+        first_error: BaseException | None = None
+        for item in results:
+            if isinstance(item, BaseException):
+                first_error = first_error or item
+                result = getattr(item, "result", None)
+                if isinstance(result, Image):
+                    images.append(result)
+            elif item is not None:
+                images.append(item)
+                if raise_on_failure and first_error is None and _video_outcome(item) != "completed":
+                    first_error = _failure_for(item)
+        if first_error is not None and (
+            raise_on_failure or not isinstance(first_error, GenerationError)
+        ):
+            if isinstance(first_error, GenerationError):
+                first_error.results = images  # type: ignore[attr-defined]
+            raise first_error
+        return images
+
+    async def wait_for_music(
+        self,
+        music_id: str,
+        *,
+        timeout: float | None = 300.0,
+        poll_interval: float | None = None,
+        on_progress: Callable[[Music], Any] | None = None,
+        raise_on_failure: bool = True,
+    ) -> Music:
+        """Poll a song until it is final: 2 completed, 4 moderated (0 and 1 keep polling)."""
+        return await wait_until_final(
+            JobSpec(
+                name=f"music {music_id}",
+                fetch=lambda: self.music.retrieve(music_id),
+                outcome=_music_outcome,
+                change_key=_progress_key,
+                removed=_removed,
+            ),
+            timeout=timeout,
+            poll_interval=poll_interval,
+            on_progress=on_progress,
+            raise_on_failure=raise_on_failure,
+            sleep=self._sleep,
+        )
+
+    async def wait_for_agent_job(
+        self,
+        job_id: str,
+        *,
+        timeout: float | None = 1200.0,
+        poll_interval: float | None = None,
+        on_progress: Callable[[AgentJob], Any] | None = None,
+        raise_on_failure: bool = True,
+    ) -> AgentJob:
+        """Poll an agent job (from ``agent.submit``) until ``completed`` or ``failed``."""
+        return await wait_until_final(
+            JobSpec(
+                name=f"agent job {job_id}",
+                fetch=lambda: self.agent.retrieve(job_id),
+                outcome=_agent_outcome,
+                change_key=lambda job: job.status,
+                removed=_removed,
+            ),
+            timeout=timeout,
+            poll_interval=poll_interval,
+            on_progress=on_progress,
+            raise_on_failure=raise_on_failure,
+            sleep=self._sleep,
+        )
+
+    async def generate_video(
+        self,
+        *,
+        timeout: float | None = 1800.0,
+        poll_interval: float | None = None,
+        on_progress: Callable[[Video], Any] | None = None,
+        raise_on_failure: bool = True,
+        cancel_on_timeout: bool = False,
+        **create_args: Any,
+    ) -> Video:
+        """Create a video (waiting for capacity on 429) and wait for it; ``timeout`` covers both.
+
+        Takes every argument of :meth:`Videos.create`.
+        """
+        start = anyio.current_time()
+        job = await self._create_with_capacity(
+            lambda: self.videos.create(**create_args), timeout=timeout, what="video"
+        )
+        left = None if timeout is None else max(0.001, timeout - (anyio.current_time() - start))
+        if job.video_id is None:
+            raise GenerationError("videos/create answered without a videoId", result=job)
+        return await self.wait_for_video(
+            job.video_id,
+            timeout=left,
+            poll_interval=poll_interval,
+            on_progress=on_progress,
+            raise_on_failure=raise_on_failure,
+            cancel_on_timeout=cancel_on_timeout,
+        )
+
+    async def generate_images(
+        self,
+        *,
+        timeout: float | None = 600.0,
+        poll_interval: float | None = None,
+        on_progress: Callable[[Image], Any] | None = None,
+        raise_on_failure: bool = True,
+        **create_args: Any,
+    ) -> list[Image]:
+        """Create images (waiting for capacity on 429) and wait for every one of them."""
+        start = anyio.current_time()
+        job = await self._create_with_capacity(
+            lambda: self.images.create(**create_args), timeout=timeout, what="images"
+        )
+        left = None if timeout is None else max(0.001, timeout - (anyio.current_time() - start))
+        return await self.wait_for_images(
+            list(job.image_ids or ()),
+            timeout=left,
+            poll_interval=poll_interval,
+            on_progress=on_progress,
+            raise_on_failure=raise_on_failure,
+        )
+
+    async def _create_with_capacity(
+        self, create: Callable[[], Awaitable[T]], *, timeout: float | None, what: str
+    ) -> T:
+        """``create()``, retried 10-30 s apart while the accounts are full (429)."""
+        deadline = None if timeout is None else anyio.current_time() + timeout
+        while True:
+            try:
+                return await create()
+            except RateLimitError as exc:
+                wait = random.uniform(10.0, 30.0)
+                if exc.retry_after is not None and exc.retry_after <= 120:
+                    wait = max(10.0, exc.retry_after)
+                if deadline is not None and anyio.current_time() + wait >= deadline:
+                    raise WaitTimeoutError(
+                        f"no capacity to create the {what} within {timeout:g} s: {exc.message}",
+                        result=None,
+                    ) from exc
+                await self._sleep(wait)
+
+    def stream_agent(self, **kwargs: Any) -> AgentStream:
+        """Start a template video with ``videos/agent-create`` and stream its events.
+
+        Returns an ``AgentStream`` (async iterator and async context manager).
+        """
+        return open_agent_stream(self, **kwargs)
+
+    async def download(
+        self,
+        result_or_url: Any,
+        dest: str | os.PathLike[str],
+        *,
+        watermark: bool = False,
+        on_progress: ProgressCallback | None = None,
+    ) -> anyio.Path:
+        """Download a completed result's media (or a URL) to ``dest`` atomically.
+
+        Videos and images prefer ``downloadURL`` (no watermark); ``watermark=True`` prefers the
+        watermarked copy. ``dest`` may be a directory. Interrupted downloads resume.
+        """
+        return await _download(
+            self,
+            result_or_url,
+            dest,
+            watermark=watermark,
+            on_progress=on_progress,
+            max_retries=self.max_retries,
+        )
+
+
+def _failure_for(item: Image) -> GenerationError:
+    from ._exceptions import GenerationFailedError, GenerationModeratedError
+
+    if _video_outcome(item) == "moderated":
+        return GenerationModeratedError(
+            f"image {item.image_id or item.id} was moderated", result=item
+        )
+    return GenerationFailedError(f"image {item.image_id or item.id} failed", result=item)
