@@ -32,6 +32,7 @@ from ._exceptions import (
 from ._streams import AgentStream
 from ._types import NOT_GIVEN, FileSource, NotGiven, ProgressCallback, Timeout
 from ._version import __version__
+from .platform import AsyncMiniMaxPlatform, PlatformPurpose
 from .models import (
     AGENT_EVENT_TYPES,
     Account,
@@ -184,6 +185,7 @@ __all__ = [
     "AgentTemplatePage",
     "AgentToolCall",
     "AsyncMiniMax",
+    "AsyncMiniMaxPlatform",
     "AudioClip",
     "AudioConfig",
     "AudioCredits",
@@ -254,6 +256,7 @@ __all__ = [
     "OriginFile",
     "OtherAgentAnswer",
     "PlatformFile",
+    "PlatformPurpose",
     "PlatformUploadResponse",
     "ProgressCallback",
     "RateLimitError",

@@ -308,6 +308,9 @@ def _message_from(body: Any, fallback: str) -> str:
         info = body.get("statusInfo")
         if isinstance(info, Mapping) and isinstance(info.get("message"), str):
             return str(info["message"])
+        base = body.get("base_resp")  # the official MiniMax platform
+        if isinstance(base, Mapping) and isinstance(base.get("status_msg"), str):
+            return str(base["status_msg"])
         for key in ("message", "status_msg", "msg"):
             if isinstance(body.get(key), str) and body[key]:
                 return str(body[key])

@@ -74,11 +74,23 @@ class Resource:
 
 
 class MultipartFactory:
-    """Builds a fresh multipart body per attempt (aiohttp forms are single-use)."""
+    """Builds a fresh multipart body per attempt (aiohttp forms are single-use).
 
-    def __init__(self, fields: dict[str, str], uploads: list[PreparedUpload]) -> None:
+    Text ``fields`` first, then each upload as a ``field`` part (``file`` by default).
+    """
+
+    def __init__(
+        self,
+        fields: dict[str, str],
+        uploads: list[PreparedUpload],
+        *,
+        field: str = "file",
+        default_name: str | None = None,
+    ) -> None:
         self.fields = fields
         self.uploads = uploads
+        self.field = field
+        self.default_name = default_name
 
     def __call__(self) -> aiohttp.FormData:
         data = aiohttp.FormData()
@@ -86,9 +98,9 @@ class MultipartFactory:
             data.add_field(key, value)
         for i, upload in enumerate(self.uploads):
             data.add_field(
-                "file",
+                self.field,
                 upload.payload(),
-                filename=upload.filename or f"file{i + 1}",
+                filename=upload.filename or self.default_name or f"file{i + 1}",
                 content_type=upload.content_type,
             )
         return data
