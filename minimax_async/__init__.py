@@ -32,7 +32,6 @@ from ._exceptions import (
 from ._streams import AgentStream
 from ._types import NOT_GIVEN, FileSource, NotGiven, ProgressCallback, Timeout
 from ._version import __version__
-from .platform import AsyncMiniMaxPlatform, PlatformPurpose
 from .models import (
     AGENT_EVENT_TYPES,
     Account,
@@ -146,6 +145,7 @@ from .models import (
     VoiceSetting,
     VoiceTag,
 )
+from .platform import AsyncMiniMaxPlatform, PlatformPurpose
 
 __all__ = [
     "AGENT_EVENT_TYPES",
