@@ -1,0 +1,46 @@
+"""Shared fixtures: the aioresponses shim, a client wired for fast tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aioresponses import aioresponses
+
+from minimax_async import AsyncMiniMax
+
+from ._aioresponses_compat import install
+
+install()
+
+BASE = "https://api.test/v1/minimax"
+TOKEN = "test-token-0123456789abcdef"
+
+
+class SleepRecorder:
+    """Stands in for the client's sleep seam: records delays, never waits."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, delay: float) -> None:
+        self.delays.append(delay)
+
+
+@pytest.fixture
+def mocked() -> aioresponses:
+    with aioresponses() as m:
+        yield m
+
+
+@pytest.fixture
+def sleeps() -> SleepRecorder:
+    return SleepRecorder()
+
+
+@pytest.fixture
+async def mm(sleeps: SleepRecorder) -> AsyncIterator[AsyncMiniMax]:
+    client = AsyncMiniMax(TOKEN, base_url=BASE)
+    client._sleep = sleeps
+    async with client:
+        yield client
