@@ -78,7 +78,7 @@ class AgentStream:
         self._open = open_response
         self._idle_timeout = idle_timeout
         self._response: aiohttp.ClientResponse | None = None
-        self._iterator: AsyncGenerator[AgentEvent, None] | None = None
+        self._reader: SSEReader | None = None
         self.reply_ref = reply_ref
         self.video_id: str | None = None
         self.attachments: list[str] = []
@@ -107,19 +107,27 @@ class AgentStream:
         return self
 
     async def __anext__(self) -> AgentEvent:
-        if self._iterator is None:
-            self._iterator = self._events()
+        # A plain coroutine, not a generator: a generator would hold ``self`` in a reference
+        # cycle, and a bare ``async for ... break`` could then not free the connection at once.
+        if self.finished:
+            self._close_response()
+            raise StopAsyncIteration
         try:
-            return await self._iterator.__anext__()
+            if self._reader is None:
+                self._reader = SSEReader(await self._ensure_open())
+            while True:
+                event = self._parse(await self._read(self._reader))
+                if event is not None:
+                    self.events += 1
+                    return event
         except BaseException:
             self._close_response()
             raise
 
     async def aclose(self) -> None:
         """Close the HTTP response now; further iteration ends at once."""
+        self.finished = True
         self._close_response()
-        if self._iterator is not None:
-            await self._iterator.aclose()
 
     def __del__(self) -> None:
         # A stream dropped without ``aclose`` (e.g. ``break`` out of a bare ``async for``)
@@ -142,38 +150,28 @@ class AgentStream:
             "reply_ref": self.reply_ref,
         }
 
-    async def _events(self) -> AsyncGenerator[AgentEvent, None]:
-        response = await self._ensure_open()
-        reader = SSEReader(response)
+    async def _read(self, reader: SSEReader) -> ServerSentEvent:
         try:
-            while not self.finished:
-                try:
-                    sse = await _next_event(reader, self._idle_timeout)
-                except TimeoutError:
-                    raise StreamIdleTimeoutError(
-                        f"no data on the agent stream for {self._idle_timeout:g} s",
-                        video_id=self.video_id,
-                        **self._seen(),
-                    ) from None
-                except (aiohttp.ClientError, SSEProtocolError) as exc:
-                    raise StreamTruncatedError(
-                        f"the agent stream broke: {type(exc).__name__}",
-                        video_id=self.video_id,
-                        **self._seen(),
-                    ) from exc
-                if sse is None:
-                    raise StreamTruncatedError(
-                        "the agent stream ended before its 'finished' event",
-                        video_id=self.video_id,
-                        **self._seen(),
-                    )
-                event = self._parse(sse)
-                if event is None:
-                    continue
-                self.events += 1
-                yield event
-        finally:
-            self._close_response()
+            sse = await _next_event(reader, self._idle_timeout)
+        except TimeoutError:
+            raise StreamIdleTimeoutError(
+                f"no data on the agent stream for {self._idle_timeout:g} s",
+                video_id=self.video_id,
+                **self._seen(),
+            ) from None
+        except (aiohttp.ClientError, SSEProtocolError) as exc:
+            raise StreamTruncatedError(
+                f"the agent stream broke: {type(exc).__name__}",
+                video_id=self.video_id,
+                **self._seen(),
+            ) from exc
+        if sse is None:
+            raise StreamTruncatedError(
+                "the agent stream ended before its 'finished' event",
+                video_id=self.video_id,
+                **self._seen(),
+            )
+        return sse
 
     def _parse(self, sse: ServerSentEvent) -> AgentEvent | None:
         if not sse.data.strip():
