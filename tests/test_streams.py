@@ -339,7 +339,10 @@ class TestLlmStream:
         state, _ = server
         bad = {"type": 2, "statusInfo": {"code": 1200, "message": "busy"}}
         state.body = b"event:message_result\ndata:" + json.dumps(bad).encode() + b"\n\n"
-        with pytest.warns(DeprecationWarning, match="POST llm"), pytest.raises(StreamError, match="1200"):
+        with (
+            pytest.warns(DeprecationWarning, match="llm"),
+            pytest.raises(StreamError, match="1200"),
+        ):
             async for _ in client.llm.stream(prompt="x"):
                 pass
 
@@ -349,7 +352,7 @@ class TestLlmStream:
         """A stream without close_chunk raises StreamTruncatedError."""
         state, _ = server
         state.body = LLM_SSE[: LLM_SSE.index(b"event:close_chunk")]
-        with pytest.warns(DeprecationWarning, match="POST llm"), pytest.raises(StreamTruncatedError):
+        with pytest.warns(DeprecationWarning, match="llm"), pytest.raises(StreamTruncatedError):
             async for _ in client.llm.stream(prompt="x"):
                 pass
         assert _connections(client) == 0
