@@ -307,6 +307,7 @@ def image_body(image: Image, state: EmulatorState) -> dict[str, Any]:
     status, percent, message = image.life.phase(state.now())
     completed = status == 2
     n = image.id
+    origin = _origin_files(state, image.character_file_id, *image.reference_file_ids)
     png = state.media_url(f"images/{n}/nowatermark.png") if completed else ""
     body: dict[str, Any] = {
         "id": n,
@@ -362,7 +363,7 @@ def image_body(image: Image, state: EmulatorState) -> dict[str, Any]:
                 {
                     "type": "normal",
                     "tagIcon": "",
-                    "tagText": "Image to image" if body["originFiles"] else "Text to image",
+                    "tagText": "Image to image" if origin else "Text to image",
                 },
             ],
             "duration": 0,
@@ -394,16 +395,20 @@ def agent_request_body(job: AgentJob, *, include_account: bool = True) -> dict[s
     return request
 
 
-def agent_job_body(job: AgentJob, state: EmulatorState) -> dict[str, Any]:
-    """``GET agent/{jobId}`` (and the POST agent answers): started, completed or failed."""
+def agent_job_body(
+    job: AgentJob, state: EmulatorState, *, include_account: bool = False
+) -> dict[str, Any]:
+    """``GET agent/{jobId}`` (``include_account`` for the POST agent answers)."""
     status = job.status(state.now())
     body: dict[str, Any] = {
         "jobId": job.job_id,
         "status": status,
         "created": iso(job.created_wall),
-        "request": agent_request_body(job),
+        "request": agent_request_body(job, include_account=include_account),
     }
     if status == "started":
+        if not include_account:  # GET agent/{jobId} shows no response while started
+            return body
         body["response"] = {
             "projectID": job.project_id,
             "sectionID": job.section_id,

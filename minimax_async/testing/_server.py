@@ -1586,7 +1586,7 @@ class _SyncAgent(Streamer):
     async def run(self, ctx: Ctx, rule: FaultRule | None) -> web.StreamResponse:
         if not await ctx.wait_virtual(self.job.ends_at):
             return _abort(ctx)
-        body = P.agent_job_body(self.job, ctx.state)
+        body = P.agent_job_body(self.job, ctx.state, include_account=True)
         status = {"completed": 200, "failed": 500, "timeout": 504}[self.job.outcome]
         return await render(ctx, ok(body, status=status), rule)
 
@@ -1655,7 +1655,7 @@ async def post_agent(ctx: Ctx) -> Result:
     if job.reply_url:
         state.wake()
     if async_mode:
-        return ok(P.agent_job_body(job, state), status=201)
+        return ok(P.agent_job_body(job, state, include_account=True), status=201)
     return _SyncAgent(job)
 
 
