@@ -49,6 +49,7 @@ from ._exceptions import (
     make_status_error,
     parse_retry_after,
     redact_url,
+    scrub_bytes,
 )
 from ._types import NOT_GIVEN, NotGiven, Timeout
 from ._version import __version__
@@ -157,6 +158,10 @@ class BaseClient:
     def _redact(self, text: str) -> str:
         return text.replace(self.__token, "***") if self.__token else text
 
+    def _scrub_body(self, raw: bytes) -> bytes:
+        # Error pages sometimes echo request headers: errors must never carry the token.
+        return scrub_bytes(raw, (self.__token,))
+
     def _is_api_url(self, url: yarl.URL) -> bool:
         return url.origin() == self._origin
 
@@ -232,9 +237,10 @@ class BaseClient:
             try:
                 decoded = json.loads(raw)
             except (ValueError, UnicodeDecodeError):
+                shown_raw = self._scrub_body(raw)
                 raise ResponseDecodeError(
-                    f"the {response.status} answer is not valid JSON: {_excerpt(raw)!r}",
-                    raw_body=raw,
+                    f"the {response.status} answer is not valid JSON: {_excerpt(shown_raw)!r}",
+                    raw_body=shown_raw,
                     status_code=response.status,
                     method=method,
                     url=str(response.url),
@@ -245,7 +251,7 @@ class BaseClient:
             except ValueError as exc:
                 raise ResponseDecodeError(
                     str(exc),
-                    raw_body=raw,
+                    raw_body=self._scrub_body(raw),
                     status_code=response.status,
                     method=method,
                     url=str(response.url),
@@ -343,10 +349,17 @@ class BaseClient:
         shown = redact_url(str(url.with_query(query) if query else url))
         session = self._holder.get()
         attempt = 0
+        # A create attempt whose outcome is unknown: once set, any final failure of this call
+        # must say that a job may exist (raising the later error alone invites a duplicate).
+        unsure: APIError | None = None
         while True:
             attempt += 1
             remaining = None if deadline is None else deadline - anyio.current_time()
             if remaining is not None and remaining <= 0:
+                if unsure is not None:
+                    raise _creation_unknown(
+                        unsure, reply_ref, method, shown, looked=reconcile is not None
+                    ) from unsure
                 raise APITimeoutError("the call's deadline passed", method=method, url=shown)
             client_timeout = aiohttp.ClientTimeout(
                 total=remaining if not stream else None,
@@ -405,7 +418,7 @@ class BaseClient:
                             keep_open = stream
                             return result
                     else:
-                        raw = await response.read()
+                        raw = self._scrub_body(await response.read())
                         error = make_status_error(
                             status, response.headers, raw, method=method, url=shown
                         )
@@ -419,6 +432,7 @@ class BaseClient:
 
             # -- decide: reconcile, retry or raise ---------------------------------------
             if kind == "create" and ambiguous:
+                unsure = error
                 if reconcile is not None:
                     log.info(
                         "%s %s: outcome unknown (%s); looking for replyRef %s before resending",
@@ -427,32 +441,29 @@ class BaseClient:
                         type(error).__name__,
                         reply_ref,
                     )
-                    found = await reconcile()
+                    found = None
+                    # The lookup is part of the call: it ends at the call's deadline too.
+                    with anyio.move_on_at(math.inf if deadline is None else deadline):
+                        found = await reconcile()
                     if found is not None:
                         return found
-                    if attempt > self._max_retries or not replayable:
-                        raise JobCreationUnknownError(
-                            f"{error.message}; no job with replyRef {reply_ref!r} was found and "
-                            "no retries are left; it may still appear upstream",
-                            reply_ref=reply_ref,
-                            cause=error,
-                            method=method,
-                            url=shown,
-                        ) from error
-                    # Not found: safe to resend with the same replyRef.
-                    continue
-                raise JobCreationUnknownError(
-                    f"{error.message}; the job may or may not have been created upstream "
-                    f"(replyRef {reply_ref!r})",
-                    reply_ref=reply_ref,
-                    cause=error,
-                    method=method,
-                    url=shown,
+                    out_of_time = deadline is not None and anyio.current_time() >= deadline
+                    if attempt <= self._max_retries and replayable and not out_of_time:
+                        continue  # Not found: safe to resend with the same replyRef.
+                raise _creation_unknown(
+                    error, reply_ref, method, shown, looked=reconcile is not None
                 ) from error
             delay = self._retry_delay(error, kind, ambiguous, attempt)
-            if delay is None or attempt > self._max_retries or not replayable:
-                raise error
-            if deadline is not None and anyio.current_time() + delay >= deadline:
+            if (
+                delay is None
+                or attempt > self._max_retries
+                or not replayable
+                or (deadline is not None and anyio.current_time() + delay >= deadline)
+            ):
+                if unsure is not None:
+                    raise _creation_unknown(
+                        error, reply_ref, method, shown, looked=reconcile is not None
+                    ) from error
                 raise error
             log.debug(
                 "%s %s: retrying in %.1fs after %s (attempt %d)",
@@ -495,6 +506,20 @@ class BaseClient:
                 return backoff
             return None
         return None
+
+
+def _creation_unknown(
+    error: APIError, reply_ref: str | None, method: str, url: str, *, looked: bool
+) -> JobCreationUnknownError:
+    where = "no job with it was found yet, it may still appear" if looked else "look for it"
+    return JobCreationUnknownError(
+        f"{error.message}; the job may or may not have been created upstream "
+        f"(replyRef {reply_ref!r}: {where})",
+        reply_ref=reply_ref,
+        cause=error,
+        method=method,
+        url=url,
+    )
 
 
 def _read_failure(exc: BaseException, method: str, url: str) -> APIError:

@@ -63,18 +63,32 @@ __all__ = [
     "make_status_error",
     "redact_url",
     "scrub",
+    "scrub_bytes",
 ]
 
 _EXCERPT = 200
 _SECRET_KEYS = frozenset({"token", "jwt", "authorization", "api_key", "apikey", "access_token"})
 _SECRET_QUERY = re.compile(r"([?&](?:token|api_key|apikey|access_token)=)[^&#]*", re.IGNORECASE)
-_BEARER = re.compile(r"(bearer\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
+# Everything up to whitespace or a delimiter: useapi.net tokens contain ``:`` (``user:1234-...``).
+_BEARER = re.compile(r"(bearer\s+)[^\s\"'<>\\,;]+", re.IGNORECASE)
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 
 
 def redact_url(url: str) -> str:
     """``url`` with the values of secret query parameters (``token=``...) replaced by ``***``."""
     return _SECRET_QUERY.sub(r"\1***", url)
+
+
+_BEARER_BYTES = re.compile(rb"(bearer\s+)[^\s\"'<>\\,;]+", re.IGNORECASE)
+_JWT_BYTES = re.compile(rb"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+
+
+def scrub_bytes(raw: bytes, secrets: tuple[str, ...] = ()) -> bytes:
+    """``raw`` (a response body) with ``secrets``, bearer credentials and JWTs replaced."""
+    for secret in secrets:
+        if secret:
+            raw = raw.replace(secret.encode(), b"***")
+    return _JWT_BYTES.sub(b"***", _BEARER_BYTES.sub(rb"\1***", raw))
 
 
 def scrub(value: Any) -> Any:
@@ -358,8 +372,11 @@ def make_status_error(
     code = None
     if isinstance(parsed, Mapping):
         info = parsed.get("statusInfo")
+        base = parsed.get("base_resp")
         if isinstance(info, Mapping) and type(info.get("code")) is int:
             code = info["code"]
+        elif isinstance(base, Mapping) and type(base.get("status_code")) is int:
+            code = base["status_code"] or None
     cls = _BY_STATUS.get(status) or (ServerError if 500 <= status < 600 else APIStatusError)
     common: dict[str, Any] = {
         "status_code": status,
