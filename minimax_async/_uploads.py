@@ -7,15 +7,17 @@ multi-gigabyte video keeps memory flat. The Content-Type comes from an explicit
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import io
 import os
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Collection
+from collections.abc import AsyncGenerator, AsyncIterable, Callable, Collection
 from typing import IO
 
 import aiohttp
 import anyio
 import attrs
+from aiohttp.abc import AbstractStreamWriter
 
 from ._types import FileSource, ProgressCallback
 
@@ -83,12 +85,12 @@ class PreparedUpload:
     size: int | None
     filename: str | None
     replayable: bool
-    _chunks: Callable[[], AsyncIterator[bytes]]
+    _chunks: Callable[[], AsyncGenerator[bytes, None]]
     _on_progress: ProgressCallback | None = None
 
-    def payload(self) -> aiohttp.payload.AsyncIterablePayload:
+    def payload(self) -> aiohttp.payload.Payload:
         """A fresh request body streaming the source (call once per attempt)."""
-        return aiohttp.payload.AsyncIterablePayload(self._counted(), content_type=self.content_type)
+        return _UploadPayload(self)
 
     def headers(self) -> dict[str, str]:
         """Content-Type and, where known, Content-Length for a raw-body upload."""
@@ -97,15 +99,51 @@ class PreparedUpload:
             out["Content-Length"] = str(self.size)
         return out
 
-    async def _counted(self) -> AsyncIterator[bytes]:
+    async def _counted(self) -> AsyncGenerator[bytes, None]:
         sent = 0
         await call_progress(self._on_progress, 0, self.size)
-        async for chunk in self._chunks():
-            if not chunk:
-                continue
-            yield chunk
-            sent += len(chunk)
-            await call_progress(self._on_progress, sent, self.size)
+        # ``async for`` alone would leave the source (an open file) suspended when we stop early.
+        async with contextlib.aclosing(self._chunks()) as chunks:
+            async for chunk in chunks:
+                if not chunk:
+                    continue
+                yield chunk
+                sent += len(chunk)
+                await call_progress(self._on_progress, sent, self.size)
+
+
+class _UploadPayload(aiohttp.payload.Payload):
+    """One attempt's body: streams a :class:`PreparedUpload` and always closes its source.
+
+    aiohttp cancels the body writer once the response is in, and would otherwise leave the
+    source generator (and the file it holds open) to the garbage collector.
+    """
+
+    _autoclose = True  # the source is closed by ``write_with_length`` itself
+
+    def __init__(self, upload: PreparedUpload) -> None:
+        super().__init__(upload, content_type=upload.content_type)
+        self._upload = upload
+        self._size = upload.size
+
+    def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
+        raise TypeError("a streamed upload cannot be decoded")
+
+    async def write(self, writer: AbstractStreamWriter) -> None:
+        await self.write_with_length(writer, None)
+
+    async def write_with_length(
+        self, writer: AbstractStreamWriter, content_length: int | None
+    ) -> None:
+        self._consumed = True
+        chunks = self._upload._counted()
+        try:
+            async for chunk in chunks:
+                await writer.write(chunk)
+        finally:
+            # Closing runs the sources' ``finally`` blocks, which do not await: it completes
+            # even in a task that is being cancelled.
+            await chunks.aclose()
 
 
 async def prepare_upload(
@@ -127,43 +165,52 @@ async def prepare_upload(
     head = b""
     size: int | None
     replayable = True
-    chunks: Callable[[], AsyncIterator[bytes]]
+    chunks: Callable[[], AsyncGenerator[bytes, None]]
 
     if isinstance(source, (str, os.PathLike)):
         path = anyio.Path(os.fspath(source))
         stat = await path.stat()
-        if not stat.st_size and not await path.is_file():
+        if not await path.is_file():
             raise ValueError(f"{parameter}={os.fspath(source)!r} is not a regular file")
         size = stat.st_size
         filename = path.name
         async with await anyio.open_file(path, "rb") as f:
             head = await f.read(16)
 
-        async def from_path() -> AsyncIterator[bytes]:
-            async with await anyio.open_file(path, "rb") as f:
+        async def from_path() -> AsyncGenerator[bytes, None]:
+            f = await anyio.open_file(path, "rb")
+            try:
                 while chunk := await f.read(CHUNK_SIZE):
                     yield chunk
+            finally:
+                # Synchronous on purpose: an awaited close can be cut short by cancellation
+                # (aiohttp cancels the body writer once the answer is in), leaking the file.
+                f.wrapped.close()
 
         chunks = from_path
     elif isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         size, head = len(data), data[:16]
 
-        async def from_bytes() -> AsyncIterator[bytes]:
+        async def from_bytes() -> AsyncGenerator[bytes, None]:
             for start in range(0, len(data), CHUNK_SIZE):
                 yield data[start : start + CHUNK_SIZE]
 
         chunks = from_bytes
     elif isinstance(source, AsyncIterable):
         iterator = source.__aiter__()
-        first = b""
+        # Sniffing needs the first 16 bytes, which may arrive over several small chunks.
+        pieces: list[bytes] = []
+        buffered = 0
         async for piece in iterator:
-            first = bytes(piece)
-            if first:
+            pieces.append(bytes(piece))
+            buffered += len(pieces[-1])
+            if buffered >= 16:
                 break
+        first = b"".join(pieces)
         head, size, replayable = first[:16], None, False
 
-        async def from_iterable() -> AsyncIterator[bytes]:
+        async def from_iterable() -> AsyncGenerator[bytes, None]:
             yield first
             async for piece in iterator:
                 yield bytes(piece)
@@ -182,7 +229,7 @@ async def prepare_upload(
         else:
             prefix = head
 
-        async def from_fileobj() -> AsyncIterator[bytes]:
+        async def from_fileobj() -> AsyncGenerator[bytes, None]:
             if replayable:
                 await anyio.to_thread.run_sync(fileobj.seek, start)
             elif prefix:
