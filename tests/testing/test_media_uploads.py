@@ -164,7 +164,7 @@ def test_mp4_is_well_formed() -> None:
     stsz_start, _ = stbl[b"stsz"]
     (sample_size,) = struct.unpack(">I", data[stsz_start + 12 : stsz_start + 16])
     assert chunk_offset + sample_size == len(data)
-    tkhd_start, tkhd_end = trak[b"tkhd"]
+    _tkhd_start, tkhd_end = trak[b"tkhd"]
     width, height = struct.unpack(">II", data[tkhd_end - 8 : tkhd_end])
     assert (width >> 16, height >> 16) == (640, 360)
     assert mp4_bytes(640, 360, 1, True) != data
