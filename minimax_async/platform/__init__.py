@@ -40,6 +40,7 @@ from .._exceptions import (
     ModerationError,
     RateLimitError,
     ServerError,
+    scrub,
 )
 from .._types import NOT_GIVEN, FileSource, NotGiven, ProgressCallback, Timeout
 from .._uploads import prepare_upload
@@ -211,12 +212,23 @@ class AsyncMiniMaxPlatform(BaseClient):
             return
         code = base.get("status_code")
         if type(code) is int and code != 0:
+            # The platform may echo the key back (``invalid api key sk-...``): never keep it.
             raise platform_error(
                 code,
-                str(base.get("status_msg") or ""),
+                str(scrub(self._redact(str(base.get("status_msg") or "")))),
                 http_status=response.status,
-                body=decoded,
+                body=self._redact_body(decoded),
                 headers=response.headers,
                 method=response.method,
                 url=str(response.url),
             )
+
+    def _redact_body(self, value: Any) -> Any:
+        """A copy of a decoded body with every occurrence of the key replaced by ``***``."""
+        if isinstance(value, dict):
+            return {k: self._redact_body(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._redact_body(v) for v in value]
+        if isinstance(value, str):
+            return self._redact(value)
+        return value
