@@ -38,8 +38,8 @@ class Emulator:
     ) -> None:
         if accounts < 0:
             raise ValueError("accounts must be >= 0")
-        if not 1 <= max_jobs <= 10:
-            raise ValueError("max_jobs must be between 1 and 10")
+        if max_jobs < 1:
+            raise ValueError("max_jobs must be >= 1 (POST accounts itself accepts 1..10)")
         rng = random.Random(seed)
         self.clock = Clock(speed)
         self.state = EmulatorState(

@@ -5,32 +5,30 @@ request misbehave. Routes are matched by method and route template; placeholder 
 matter (``GET /videos/{id}`` and ``GET /videos/{videoId}`` are the same route). A literal path
 (``GET /media/videos/1/watermark.mp4``) or ``*`` (any route; also ``* *``, ``GET *``) work too.
 
-Kinds (the job-creating routes are ``videos/create``, ``videos/agent-create``, ``images/create``,
-``agent``, ``music/create``, ``audio/create-mp3`` and ``audio/create-stream``):
+Kinds. "The handler runs" means the request has its normal effect (a create creates its
+job) before the fault shows; the job-creating routes are ``videos/create``,
+``videos/agent-create``, ``images/create``, ``agent``, ``music/create`` and the audio creates.
 
-==================== ===================================================================
-kind                 effect
-==================== ===================================================================
-``reset``            the request body is read, then the connection is closed without an
-                     answer; the handler does not run (no job is created)
-``reset_after_accept`` the handler runs (a job is created), then the connection is closed
-                     without an answer
-``502_after_accept`` the handler runs (job created), then 502 with an HTML page
-``504_after_accept`` the handler runs (job created), then 504 with a JSON error body
-``502``              502 with an HTML page; the handler does not run
-``504``              504 with a JSON error body; the handler does not run
-``429``              the route's documented 429 body; the handler does not run
-``html_error``       500 with an HTML page; the handler does not run
-``malformed_json``   the handler runs; its JSON body is cut in half (same status, correct
-                     Content-Length); on SSE routes the first event's JSON is broken
-``truncate_sse``     the handler runs; SSE streams stop mid-event and the connection is
-                     closed; other bodies announce their full Content-Length, send half,
-                     then close
-``stall_sse``        the handler runs; SSE streams send their first events then go silent
-                     with the connection open; other bodies send half and go silent
-``slow_body``        the handler runs; the body trickles out in small pieces with
-                     ``delay`` real seconds (default :attr:`Faults.slow_body_delay`) between
-==================== ===================================================================
+* ``reset``: the request body is read, then the connection is closed without an answer; the
+  handler does not run (no job).
+* ``reset_after_accept``: the handler runs (job created), then the connection is closed
+  without an answer.
+* ``502_after_accept`` / ``504_after_accept``: the handler runs (job created), then 502 with
+  an HTML page / 504 with a JSON error body.
+* ``502`` / ``504``: the same answers, the handler does not run (no job).
+* ``429``: the route's documented 429 body (``runningVideos`` on video creates); no job.
+* ``html_error``: 500 with an HTML page; no job.
+* ``malformed_json``: the handler runs; its JSON body is cut in half (same status, correct
+  Content-Length); on SSE routes the first event's JSON is broken, the rest is sent as usual.
+* ``truncate_sse``: the handler runs; an SSE stream sends its first events (agent-create:
+  ``created`` and ``connected``; llm: ``send_result``), then half of the next one and closes
+  the connection; any other body announces its full Content-Length, sends half, then closes
+  (the audio WebSocket: one chunk, then the connection drops).
+* ``stall_sse``: the handler runs; the same first events (or half the body), then nothing
+  while the connection stays open (until the client leaves or the emulator stops).
+* ``slow_body``: the handler runs; the body (each SSE event) trickles out in up to
+  :attr:`Faults.slow_body_pieces` pieces, ``delay`` real seconds apart (default
+  :attr:`Faults.slow_body_delay`).
 """
 
 from __future__ import annotations

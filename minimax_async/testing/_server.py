@@ -2248,7 +2248,7 @@ class _AudioSocket(Streamer):
 
     async def run(self, ctx: Ctx, rule: FaultRule | None) -> web.StreamResponse:
         kind = rule.kind if rule is not None else None
-        ws = web.WebSocketResponse(heartbeat=None)
+        ws = web.WebSocketResponse(heartbeat=None, timeout=2.0)
         await ws.prepare(ctx.request)
         state = ctx.state
         try:
@@ -2281,12 +2281,10 @@ class _AudioSocket(Streamer):
                     return ws
                 if index == 0 and kind == "stall_sse":
                     await ctx.hold_open()
-                    await ws.close()
-                    return ws
+                    return _abort_prepared(ctx, ws)
                 now += 0.2
                 if not await ctx.wait_virtual(now):
-                    await ws.close()
-                    return ws
+                    return _abort_prepared(ctx, ws)
             data = b"".join(frames)
             acc = state.accounts.get(self.ticket.account)
             if acc is not None:
@@ -2329,7 +2327,7 @@ class _AudioSocket(Streamer):
                 aiohttp.WSMsgType.ERROR,
             ):
                 return None
-        await ws.close()
+        _abort_prepared(ctx, ws)  # the emulator stops: no closing handshake
         return None
 
 

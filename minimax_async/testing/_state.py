@@ -164,25 +164,6 @@ class Clock:
             return None
         return remaining / self.speed
 
-    async def sleep_until(self, until: float, stop: asyncio.Event | None = None) -> bool:
-        """Wait until virtual time ``until``; False if ``stop`` was set first."""
-        while True:
-            if stop is not None and stop.is_set():
-                return False
-            delay = self.real_delay(until)
-            if delay == 0.0:
-                return True
-            changed = self.changed_event()
-            waiters = [asyncio.ensure_future(changed.wait())]
-            if stop is not None:
-                waiters.append(asyncio.ensure_future(stop.wait()))
-            try:
-                await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for waiter in waiters:
-                    waiter.cancel()
-                await asyncio.gather(*waiters, return_exceptions=True)
-
 
 def iso(wall: float) -> str:
     stamp = _dt.datetime.fromtimestamp(wall, tz=_dt.timezone.utc)
