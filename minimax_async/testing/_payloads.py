@@ -281,7 +281,7 @@ def running_video_entry(video: Video, state: EmulatorState) -> dict[str, Any]:
         "id": video.id,
         "scheduledVideo": f"{video.account}-{video.batch_id}",
         "videoId": video.video_id,
-        "started": iso(video.life.created_wall),
+        "started": video.life.started_iso,
         "replyUrl": video.reply_url,
         "replyRef": video.reply_ref,
     }
@@ -295,7 +295,7 @@ def scheduler_entry(job: Video | Image, state: EmulatorState) -> dict[str, Any]:
     else:
         entry["videoId"] = job.image_id
         entry["imageId"] = job.image_id
-    entry["started"] = iso(job.life.created_wall)
+    entry["started"] = job.life.started_iso
     entry["elapsed"] = mmss(state.now() - job.life.created)
     entry["replyUrl"] = job.reply_url
     entry["replyRef"] = job.reply_ref

@@ -513,14 +513,14 @@ class Route:
     template: str
     handler: Handler
     public: bool = False
+    segments: tuple[str, ...] = attrs.field(init=False)
+    literal_count: int = attrs.field(init=False)
 
-    @property
-    def segments(self) -> tuple[str, ...]:
-        return tuple(self.template.strip("/").split("/")) if self.template != "/" else ()
-
-    @property
-    def literal_count(self) -> int:
-        return sum(1 for s in self.segments if not s.startswith("{"))
+    def __attrs_post_init__(self) -> None:
+        segments = tuple(s for s in self.template.strip("/").split("/") if s)
+        object.__setattr__(self, "segments", segments)
+        literals = sum(1 for s in segments if not s.startswith("{"))
+        object.__setattr__(self, "literal_count", literals)
 
     def match(self, parts: list[str]) -> dict[str, str] | None:
         segments = self.segments
@@ -688,11 +688,10 @@ def resolve_account(
 
 def busy_reply(ctx: Ctx, accounts: list[Account], max_jobs: int | None) -> Reply:
     state = ctx.state
-    running: dict[str, list[dict[str, Any]]] = {}
-    for acc in accounts:
-        running[acc.account] = [
-            P.running_video_entry(v, state) for v in state.running_videos(acc.account)
-        ]
+    running: dict[str, list[dict[str, Any]]] = {acc.account: [] for acc in accounts}
+    for video in state.running_videos():
+        if video.account in running:
+            running[video.account].append(P.running_video_entry(video, state))
     if len(accounts) == 1:
         acc = accounts[0]
         message = f"Account {acc.account} is busy executing {max_jobs or acc.max_jobs} videos"
@@ -1430,14 +1429,12 @@ async def post_images_create(ctx: Ctx) -> Result:
             reply_ref=fields.text("replyRef") or "",
             prompt_optimization=as_bool(fields.values.get("promptOptimization"), True),
         )
-        seed = int(n) % 100_000
+        seed = int(n) % 64
         state.put_media(f"images/{n}/nowatermark.png", png_bytes(64, 36, seed), "image/png")
         state.put_media(f"images/{n}/watermark.png", png_bytes(64, 36, seed + 1), "image/png")
         state.put_media(f"images/{n}/cover.png", png_bytes(32, 18, seed), "image/png")
-        state.images[image.image_id] = image
+        state.add_image(image)
         images.append(image)
-    if images[0].reply_url:
-        state.wake()
     return ok(
         {
             "id": batch,
@@ -1651,9 +1648,7 @@ async def post_agent(ctx: Ctx) -> Result:
         reply_url=fields.text("replyUrl") or "",
         reply_ref=fields.text("replyRef") or "",
     )
-    state.agent_jobs[job.job_id] = job
-    if job.reply_url:
-        state.wake()
+    state.add_agent_job(job)
     if async_mode:
         return ok(P.agent_job_body(job, state, include_account=True), status=201)
     return _SyncAgent(job)

@@ -219,6 +219,10 @@ class Lifecycle:
     pending_status: int = 0
     remove_when_final: bool = False
     cancelled_at: float | None = None
+    started_iso: str = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.started_iso = iso(self.created_wall)
 
     @property
     def natural_end(self) -> float:
@@ -360,6 +364,9 @@ class AgentJob:
     @property
     def ends_at(self) -> float:
         return self.created + self.duration
+
+    def running(self, now: float) -> bool:
+        return now < self.ends_at
 
     def status(self, now: float) -> str:
         if now < self.ends_at:
@@ -536,6 +543,10 @@ class EmulatorState:
     origin: str = ""
     _counter: int = 0
     _wake: asyncio.Event | None = None
+    _live_videos: dict[str, Video] = attrs.field(factory=dict)
+    _live_images: dict[str, Image] = attrs.field(factory=dict)
+    _live_agents: dict[str, AgentJob] = attrs.field(factory=dict)
+    _callback_jobs: dict[str, Video | Image | AgentJob] = attrs.field(factory=dict)
 
     # ---- ids and time -------------------------------------------------------------------
 
@@ -602,32 +613,44 @@ class EmulatorState:
         self.accounts[account] = acc
         return acc
 
+    def _prune(self, live: dict[str, Any], now: float) -> list[Any]:
+        """The still-running jobs of ``live``; ended ones are dropped (they never restart)."""
+        running = []
+        for key, job in list(live.items()):
+            if job.running(now):
+                running.append(job)
+            else:
+                del live[key]
+        return running
+
     def running_videos(self, account: str | None = None) -> list[Video]:
-        now = self.now()
-        return [
-            v
-            for v in self.videos.values()
-            if v.running(now) and (account is None or v.account == account)
-        ]
+        jobs: list[Video] = self._prune(self._live_videos, self.now())
+        return [v for v in jobs if account is None or v.account == account]
 
     def running_images(self, account: str | None = None) -> list[Image]:
-        now = self.now()
-        return [
-            i
-            for i in self.images.values()
-            if i.running(now) and (account is None or i.account == account)
-        ]
+        jobs: list[Image] = self._prune(self._live_images, self.now())
+        return [i for i in jobs if account is None or i.account == account]
+
+    def add_image(self, image: Image) -> None:
+        self.images[image.image_id] = image
+        self._live_images[image.image_id] = image
+        if image.reply_url:
+            self._callback_jobs[image.image_id] = image
+            self.wake()
+
+    def add_agent_job(self, job: AgentJob) -> None:
+        self.agent_jobs[job.job_id] = job
+        self._live_agents[job.job_id] = job
+        if job.reply_url:
+            self._callback_jobs[job.job_id] = job
+            self.wake()
 
     def running_image_batches(self, account: str) -> int:
         return len({i.batch_id for i in self.running_images(account)})
 
     def running_agent_jobs(self, account: str | None = None) -> list[AgentJob]:
-        now = self.now()
-        return [
-            j
-            for j in self.agent_jobs.values()
-            if j.status(now) == "started" and (account is None or j.account == account)
-        ]
+        jobs: list[AgentJob] = self._prune(self._live_agents, self.now())
+        return [j for j in jobs if account is None or j.account == account]
 
     def running_music(self, account: str) -> list[Music]:
         now = self.now()
@@ -705,12 +728,14 @@ class EmulatorState:
             prompt_optimization=prompt_optimization,
             extra=dict(extra or {}),
         )
-        seed = int(n) % 100_000
+        seed = int(n) % 64
         self.put_media(f"videos/{n}/nowatermark.mp4", mp4_bytes(*size, seed, False), "video/mp4")
         self.put_media(f"videos/{n}/watermark.mp4", mp4_bytes(*size, seed, True), "video/mp4")
         self.put_media(f"videos/{n}/cover.png", png_bytes(64, 36, seed), "image/png")
         self.videos[video.video_id] = video
+        self._live_videos[video.video_id] = video
         if reply_url:
+            self._callback_jobs[video.video_id] = video
             self.wake()
         return video
 
@@ -727,14 +752,11 @@ class EmulatorState:
     # ---- callbacks -----------------------------------------------------------------------
 
     def callback_candidates(self) -> Iterable[Video | Image | AgentJob]:
-        for video in self.videos.values():
-            if video.reply_url and not video.notified and not video.untracked:
-                yield video
-        for image in self.images.values():
-            if image.reply_url and not image.notified and not image.untracked:
-                yield image
-        for job in self.agent_jobs.values():
-            if job.reply_url and not job.notified:
+        """Jobs with a ``replyUrl`` whose callback is still to be sent."""
+        for key, job in list(self._callback_jobs.items()):
+            if job.notified or (not isinstance(job, AgentJob) and job.untracked):
+                del self._callback_jobs[key]
+            else:
                 yield job
 
     def next_callback_due(self) -> float | None:
