@@ -541,6 +541,10 @@ class EmulatorState:
     status12_ratio: float = 0.25
     #: Set by the server once it knows its address, e.g. ``http://127.0.0.1:8787``.
     origin: str = ""
+    #: Origin used in media URLs (default: ``origin``). Set it to another name of the same
+    #: server (``http://localhost:PORT``) to check that a client keeps its API token to the
+    #: API's host.
+    media_origin: str = ""
     _counter: int = 0
     _wake: asyncio.Event | None = None
     _live_videos: dict[str, Video] = attrs.field(factory=dict)
@@ -570,7 +574,7 @@ class EmulatorState:
         return f"user:{self.user_id}-minimax:{account}-{kind}:{n or self.number()}"
 
     def media_url(self, path: str) -> str:
-        return f"{self.origin}/media/{path.lstrip('/')}"
+        return f"{self.media_origin or self.origin}/media/{path.lstrip('/')}"
 
     def put_media(self, path: str, data: bytes, content_type: str) -> str:
         path = path.lstrip("/")

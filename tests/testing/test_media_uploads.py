@@ -181,3 +181,16 @@ def test_mp3_frames() -> None:
     assert (header >> 19) & 3 == 3  # MPEG-1
     assert (header >> 17) & 3 == 1  # Layer III
     assert sniff_content_type(data) == "audio/mpeg"
+
+
+async def test_media_on_another_host_name(api: Api, emu: Emulator) -> None:
+    emu.state.media_origin = emu.url.replace("127.0.0.1", "localhost")
+    video_id = await api.create_video()
+    emu.advance(1000)
+    _, video = await api.get(f"/videos/{video_id}")
+    assert video["downloadURL"].startswith(emu.state.media_origin + "/media/")
+    import aiohttp
+
+    async with aiohttp.ClientSession() as plain, plain.get(video["downloadURL"]) as resp:
+        assert resp.status == 200
+    assert "Authorization" not in emu.state.requests[-1].headers
