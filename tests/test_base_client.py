@@ -510,6 +510,60 @@ class TestCreateRetries:
         assert len(sleeps.delays) == 1
 
 
+class TestOnceKind:
+    async def test_refused_connection_retried(self, sleeps: SleepRecorder) -> None:
+        """A one-shot POST that could not connect is retried (nothing was sent)."""
+        client = AsyncMiniMax(TOKEN, base_url=f"http://127.0.0.1:{closed_port()}/v1/minimax")
+        client._sleep = sleeps
+        async with client:
+            with pytest.raises(APIConnectionError):
+                await client.request("POST", "llm", json_body={"prompt": "hi"}, kind="once")
+        assert len(sleeps.delays) == 2
+
+    @pytest.mark.parametrize(
+        "failure", [status(502), status(503), drop], ids=["502", "503", "drop"]
+    )
+    async def test_sent_failures_not_retried(
+        self, serve: Any, sleeps: SleepRecorder, failure: Step
+    ) -> None:
+        """A one-shot POST that reached the server is never sent twice."""
+        post = Script(failure)
+        api = await serve({("POST", "llm"): post})
+        with pytest.raises((APIStatusError, APIConnectionError)):
+            await api.client.request("POST", "llm", json_body={"prompt": "hi"})
+        assert post.hits == 1
+        assert sleeps.delays == []
+
+
+class TestRequestShape:
+    async def test_query_received(self, serve: Any) -> None:
+        """The server receives exactly the non-None parameters."""
+        seen: list[dict[str, str]] = []
+
+        async def listing(request: web.Request) -> web.StreamResponse:
+            seen.append(dict(request.query))
+            return web.json_response([])
+
+        api = await serve({("GET", "videos"): listing})
+        await api.client.videos.list(limit=5, last_video_id=None)
+        await api.client.request("GET", "videos", params={"flag": True, "skip": None})
+        assert seen == [{"limit": "5"}, {"flag": "true"}]
+
+    async def test_delete_without_body(self, serve: Any) -> None:
+        """A call without ``cast_to`` ignores the body, even an empty one."""
+        api = await serve({("DELETE", "videos/v1"): Script(raw(204, ""))})
+        assert await api.client.videos.delete("v1") is None
+
+    async def test_error_carries_method_and_url(self, serve: Any) -> None:
+        """A status error names the method and the URL (query included)."""
+        api = await serve({("GET", "videos"): Script(status(400))})
+        with pytest.raises(BadRequestError) as info:
+            await api.client.videos.list(limit=5)
+        assert info.value.method == "GET"
+        assert info.value.url is not None
+        assert info.value.url.endswith("/v1/minimax/videos?limit=5")
+
+
 class TestDecodeErrors:
     @pytest.mark.parametrize("text", ["<html>oops</html>", "", "{trunc", "[1, 2"])
     async def test_get_invalid_json(self, serve: Any, text: str) -> None:
