@@ -340,11 +340,12 @@ class BaseClient:
             **self._default_headers,
             **(headers or {}),
         }
+        # Header names are case-insensitive: drop every spelling of Authorization, then add ours
+        # for the API's host only (never hand the token to a media CDN).
+        for name in [n for n in send_headers if n.lower() == "authorization"]:
+            del send_headers[name]
         if self._is_api_url(url):
             send_headers.update(self._auth_headers())
-        else:
-            # The API token is for the API's host only: never hand it to a media CDN.
-            send_headers.pop("Authorization", None)
         query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
         shown = redact_url(str(url.with_query(query) if query else url))
         session = self._holder.get()

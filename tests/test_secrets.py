@@ -412,6 +412,28 @@ class TestOtherHosts:
         response.release()
         assert "Authorization" not in seen[0]
 
+    async def test_default_authorization_header_never_leaves_for_other_hosts(
+        self, serve: Any, client_for: Any
+    ) -> None:
+        """An ``authorization`` default header (any case) is not sent to another host either."""
+        seen: list[list[tuple[str, str]]] = []
+
+        async def record(request: web.Request) -> web.StreamResponse:
+            seen.append([(k.lower(), v) for k, v in request.headers.items()])
+            return web.json_response({})
+
+        api = await serve({("GET", f"{PREFIX}/videos/v1"): record})
+        cdn = await serve({("GET", "/x"): record})
+        mm = client_for(
+            str(api.make_url(PREFIX)), default_headers={"authorization": f"Bearer {TOKEN}"}
+        )
+        response = await mm.open_stream("GET", str(cdn.make_url("/x")))
+        response.release()
+        await mm.videos.retrieve("v1")
+        cdn_headers, api_headers = seen
+        assert [v for k, v in cdn_headers if k == "authorization"] == []
+        assert [v for k, v in api_headers if k == "authorization"] == [f"Bearer {TOKEN}"]
+
     async def test_redirect_to_other_host_drops_token(self, serve: Any, client_for: Any) -> None:
         """An API redirect to another host (a media CDN) does not carry the token along."""
         seen: list[dict[str, str]] = []
