@@ -1,0 +1,221 @@
+"""The argparse command tree of ``minimax-async``."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from .._version import __version__
+from ._errors import EXIT_API, EXIT_GENERATION, EXIT_INTERRUPTED, EXIT_TIMEOUT, EXIT_USAGE
+
+__all__ = ["build_parser"]
+
+PROG = "minimax-async"
+
+_DESCRIPTION = """\
+The command line of minimax_async, the asyncio SDK for the useapi.net MiniMax API v1.
+
+Try it without an account: `minimax-async demo` runs the whole image-to-video job against the
+bundled local emulator. Other commands need USEAPI_TOKEN (or --token); --base-url points them
+at another server, e.g. an emulator started with `python -m minimax_async.testing`.
+"""
+
+_EPILOG = f"""\
+exit codes: 0 success; {EXIT_USAGE} usage or invalid request; {EXIT_API} API error; \
+{EXIT_GENERATION} generation failed or moderated; {EXIT_TIMEOUT} timeout; \
+{EXIT_INTERRUPTED} interrupted (Ctrl-C). The token is never printed.
+"""
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number")
+    return value
+
+
+def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """The options accepted before and after the command (``top``: with their defaults)."""
+
+    def default(value: object) -> object:
+        return value if top else argparse.SUPPRESS
+
+    group = parser.add_argument_group("global options")
+    group.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="machine-readable output: the API objects as JSON on stdout (no progress bars)",
+    )
+    group.add_argument(
+        "--token",
+        default=default(None),
+        metavar="TOKEN",
+        help="useapi.net API token (default: $USEAPI_TOKEN; prefer the variable)",
+    )
+    group.add_argument(
+        "--base-url",
+        default=default(None),
+        metavar="URL",
+        help="API base URL (default: $USEAPI_BASE_URL or https://api.useapi.net/v1/minimax)",
+    )
+    group.add_argument(
+        "--account",
+        default=default(None),
+        metavar="ACCOUNT",
+        help="MiniMax account to use (default: $USEAPI_MINIMAX_ACCOUNT, else the API chooses)",
+    )
+    group.add_argument(
+        "--no-progress",
+        action="store_true",
+        default=default(False),
+        help="print status lines instead of live progress bars",
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=default(False),
+        help="show the traceback of unexpected errors",
+    )
+
+
+def _wait_options(parser: argparse.ArgumentParser, timeout: float) -> None:
+    parser.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=timeout,
+        metavar="SECONDS",
+        help=f"how long to wait for the result (default: {timeout:g})",
+    )
+    parser.add_argument(
+        "--poll-interval",
+        type=_positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="fixed seconds between polls (default: 2 s growing to 10 s)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``minimax-async`` parser; each command sets ``handler`` (an async function)."""
+    from ._commands import (
+        cmd_accounts,
+        cmd_agent_run,
+        cmd_agent_stream,
+        cmd_capacity,
+        cmd_image_create,
+        cmd_upload,
+        cmd_video_create,
+        cmd_video_get,
+    )
+    from ._demo import cmd_demo
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _global_options(parser, top=True)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, top=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(
+        group: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str
+    ) -> argparse.ArgumentParser:
+        return group.add_parser(name, parents=[common], help=text, description=text)
+
+    demo = command(
+        commands,
+        "demo",
+        "run the main job end to end: upload a picture, image-to-video with live progress, "
+        "download the mp4 (on the local emulator unless --real)",
+    )
+    demo.add_argument(
+        "--output", "-o", default=".", metavar="DIR", help="where to save the mp4 (default: .)"
+    )
+    demo.add_argument(
+        "--real",
+        action="store_true",
+        help="with a token configured, really run it on the API (spends credits)",
+    )
+    demo.add_argument(
+        "--speed",
+        type=_positive_float,
+        default=50.0,
+        help="emulator speed, x real time (default: 50)",
+    )
+    _wait_options(demo, 600.0)
+    demo.set_defaults(handler=cmd_demo)
+
+    video = command(commands, "video", "create and inspect videos")
+    video_commands = video.add_subparsers(dest="video_command", metavar="ACTION", required=True)
+    create = command(video_commands, "create", "start a video (text- or image-to-video)")
+    create.add_argument("prompt", nargs="?", default=None, metavar="PROMPT")
+    create.add_argument("--model", help="e.g. T2V-01, I2V-01, 02, T2V-2.3, I2V-2.3, Veo-3.1")
+    create.add_argument("--options", help="resolution and duration, e.g. 768p-6sec")
+    source = create.add_mutually_exclusive_group()
+    source.add_argument("--file", metavar="PATH", help="upload this image first and use it")
+    source.add_argument("--file-id", metavar="ID", help="an already uploaded file id")
+    create.add_argument("--wait", action="store_true", help="wait for the video, showing progress")
+    create.add_argument(
+        "--download", metavar="PATH", help="wait, then save the video (a file or a directory)"
+    )
+    _wait_options(create, 1800.0)
+    create.set_defaults(handler=cmd_video_create)
+
+    get = command(video_commands, "get", "a video's status, progress and URLs")
+    get.add_argument("video_id", metavar="ID")
+    get.set_defaults(handler=cmd_video_get)
+
+    image = command(commands, "image", "create images")
+    image_commands = image.add_subparsers(dest="image_command", metavar="ACTION", required=True)
+    icreate = command(image_commands, "create", "start images from a prompt")
+    icreate.add_argument("prompt", metavar="PROMPT")
+    icreate.add_argument("--model", help="image-01 (default), nano-banana-pro, seedream-4.5 ...")
+    icreate.add_argument("--aspect-ratio", metavar="RATIO", help="e.g. 16:9")
+    icreate.add_argument("--resolution", help="e.g. 2K (models that take one)")
+    icreate.add_argument("--quantity", type=int, metavar="N", help="how many images")
+    icreate.add_argument("--wait", action="store_true", help="wait for the images")
+    icreate.add_argument("--download", metavar="DIR", help="wait, then save the images in DIR")
+    _wait_options(icreate, 600.0)
+    icreate.set_defaults(handler=cmd_image_create)
+
+    upload = command(commands, "upload", "upload an image, audio or video file; prints its id")
+    upload.add_argument("path", metavar="PATH")
+    upload.set_defaults(handler=cmd_upload)
+
+    agent = command(commands, "agent", "the multi-model agent and agent templates")
+    agent_commands = agent.add_subparsers(dest="agent_command", metavar="ACTION", required=True)
+    run = command(agent_commands, "run", "run the agent and wait for its result")
+    run.add_argument("prompt", metavar="PROMPT")
+    run.add_argument(
+        "--models", required=True, metavar="M1,M2", help="comma-separated, e.g. hailuo-2.3,qwen"
+    )
+    run.add_argument(
+        "--file", action="append", default=[], metavar="PATH", help="attach a file (repeatable)"
+    )
+    run.set_defaults(handler=cmd_agent_run)
+
+    stream = command(agent_commands, "stream", "start a template video, print events as they come")
+    stream.add_argument("template_id", metavar="TEMPLATE_ID")
+    stream.add_argument("--prompt")
+    image_source = stream.add_mutually_exclusive_group()
+    image_source.add_argument("--file", metavar="PATH", help="upload this image first and use it")
+    image_source.add_argument(
+        "--file-id", metavar="ID", help="an uploaded file id (with --oss-path)"
+    )
+    stream.add_argument("--oss-path", metavar="PATH", help="the uploaded file's ossPath")
+    stream.set_defaults(handler=cmd_agent_stream)
+
+    accounts = command(commands, "accounts", "the configured MiniMax accounts")
+    accounts.set_defaults(handler=cmd_accounts)
+
+    capacity = command(commands, "capacity", "free job slots per account and running jobs")
+    capacity.set_defaults(handler=cmd_capacity)
+    return parser
