@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pathlib
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Any, Literal, TypeVar
@@ -13,8 +14,15 @@ import attrs
 
 from ._base_client import BaseClient, SessionHolder
 from ._downloads import download as _download
-from ._exceptions import ConfigurationError, GenerationError, RateLimitError, WaitTimeoutError
-from ._polling import JobSpec, poll_snapshots, wait_until_final
+from ._exceptions import (
+    ConfigurationError,
+    GenerationError,
+    GenerationFailedError,
+    GenerationModeratedError,
+    RateLimitError,
+    WaitTimeoutError,
+)
+from ._polling import JobSpec, check_wait_args, poll_snapshots, wait_until_final
 from ._streams import AgentStream, open_agent_stream
 from ._types import NOT_GIVEN, NotGiven, ProgressCallback, Timeout
 from .models.agent import AgentJob
@@ -56,11 +64,12 @@ def _video_outcome(job: Video | Image) -> Literal["running", "completed", "faile
 
 
 def _music_outcome(job: Music) -> Literal["running", "completed", "failed", "moderated"]:
-    if job.status == 2:
+    if job.is_completed:
         return "completed"
-    if job.status == 4:
+    if job.is_moderated:
         return "moderated"
-    return "running"
+    # 0 and 1 keep polling; an unknown status too, unless the API says it is final.
+    return "failed" if job.is_final else "running"
 
 
 def _agent_outcome(job: AgentJob) -> Literal["running", "completed", "failed", "moderated"]:
@@ -119,7 +128,7 @@ class AsyncMiniMax(BaseClient):
         api_token: str | None = None,
         *,
         base_url: str | None = None,
-        account: str | None = None,
+        account: str | NotGiven | None = NOT_GIVEN,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         max_retries: int = 2,
         session: aiohttp.ClientSession | None = None,
@@ -139,8 +148,11 @@ class AsyncMiniMax(BaseClient):
             holder=_holder or SessionHolder(session),
             default_headers=default_headers,
         )
-        self._account_default = (
-            account if account is not None else os.environ.get("USEAPI_MINIMAX_ACCOUNT") or None
+        # An explicit ``account=None`` means "let the API choose", even when the variable is set.
+        self._account_default: str | None = (
+            os.environ.get("USEAPI_MINIMAX_ACCOUNT") or None
+            if isinstance(account, NotGiven)
+            else account
         )
         self.accounts = Accounts(self)
         self.files = Files(self)
@@ -335,9 +347,9 @@ class AsyncMiniMax(BaseClient):
                 images.append(item)
                 if raise_on_failure and first_error is None and _video_outcome(item) != "completed":
                     first_error = _failure_for(item)
-        if first_error is not None and (
-            raise_on_failure or not isinstance(first_error, GenerationError)
-        ):
+        # With raise_on_failure=False only failed/moderated images are returned: a deadline or
+        # an API error (never a failure: those came back as images) is still raised.
+        if first_error is not None:
             if isinstance(first_error, GenerationError):
                 first_error.results = images  # type: ignore[attr-defined]
             raise first_error
@@ -407,21 +419,27 @@ class AsyncMiniMax(BaseClient):
 
         Takes every argument of :meth:`Videos.create`.
         """
+        check_wait_args(timeout, poll_interval)  # before anything is created (and billed)
         start = anyio.current_time()
         job = await self._create_with_capacity(
-            lambda: self.videos.create(**create_args), timeout=timeout, what="video"
+            lambda mm: mm.videos.create(**create_args), timeout=timeout, what="video"
         )
         left = None if timeout is None else max(0.001, timeout - (anyio.current_time() - start))
         if job.video_id is None:
             raise GenerationError("videos/create answered without a videoId", result=job)
-        return await self.wait_for_video(
-            job.video_id,
-            timeout=left,
-            poll_interval=poll_interval,
-            on_progress=on_progress,
-            raise_on_failure=raise_on_failure,
-            cancel_on_timeout=cancel_on_timeout,
-        )
+        try:
+            return await self.wait_for_video(
+                job.video_id,
+                timeout=left,
+                poll_interval=poll_interval,
+                on_progress=on_progress,
+                raise_on_failure=raise_on_failure,
+                cancel_on_timeout=cancel_on_timeout,
+            )
+        except WaitTimeoutError as exc:
+            if exc.result is None:  # never polled: still tell which video was created
+                exc.result = Video(id=job.id, video_id=job.video_id)
+            raise
 
     async def generate_images(
         self,
@@ -433,13 +451,16 @@ class AsyncMiniMax(BaseClient):
         **create_args: Any,
     ) -> list[Image]:
         """Create images (waiting for capacity on 429) and wait for every one of them."""
+        check_wait_args(timeout, poll_interval)  # before anything is created (and billed)
         start = anyio.current_time()
         job = await self._create_with_capacity(
-            lambda: self.images.create(**create_args), timeout=timeout, what="images"
+            lambda mm: mm.images.create(**create_args), timeout=timeout, what="images"
         )
         left = None if timeout is None else max(0.001, timeout - (anyio.current_time() - start))
+        if not job.image_ids:
+            raise GenerationError("images/create answered without imageIds", result=job)
         return await self.wait_for_images(
-            list(job.image_ids or ()),
+            list(job.image_ids),
             timeout=left,
             poll_interval=poll_interval,
             on_progress=on_progress,
@@ -447,13 +468,31 @@ class AsyncMiniMax(BaseClient):
         )
 
     async def _create_with_capacity(
-        self, create: Callable[[], Awaitable[T]], *, timeout: float | None, what: str
+        self,
+        create: Callable[[AsyncMiniMax], Awaitable[T]],
+        *,
+        timeout: float | None,
+        what: str,
     ) -> T:
-        """``create()``, retried 10-30 s apart while the accounts are full (429)."""
+        """``create(client)``, retried 10-30 s apart while the accounts are full (429).
+
+        Every wait ends inside ``timeout``, the client's own 429 retries included: the create
+        call is made with the time left as its total timeout (an ambiguous outcome at the
+        deadline is still reconciled by the request path, never silently dropped).
+        """
         deadline = None if timeout is None else anyio.current_time() + timeout
         while True:
+            client = self
+            if deadline is not None:
+                left = deadline - anyio.current_time()
+                if left <= 0:
+                    raise WaitTimeoutError(
+                        f"no capacity to create the {what} within {timeout:g} s", result=None
+                    )
+                total = left if self.timeout.total is None else min(left, self.timeout.total)
+                client = self.with_options(timeout=attrs.evolve(self.timeout, total=total))
             try:
-                return await create()
+                return await create(client)
             except RateLimitError as exc:
                 wait = random.uniform(10.0, 30.0)
                 if exc.retry_after is not None and exc.retry_after <= 120:
@@ -479,7 +518,7 @@ class AsyncMiniMax(BaseClient):
         *,
         watermark: bool = False,
         on_progress: ProgressCallback | None = None,
-    ) -> anyio.Path:
+    ) -> pathlib.Path:
         """Download a completed result's media (or a URL) to ``dest`` atomically.
 
         Videos and images prefer ``downloadURL`` (no watermark); ``watermark=True`` prefers the
@@ -496,8 +535,6 @@ class AsyncMiniMax(BaseClient):
 
 
 def _failure_for(item: Image) -> GenerationError:
-    from ._exceptions import GenerationFailedError, GenerationModeratedError
-
     if _video_outcome(item) == "moderated":
         return GenerationModeratedError(
             f"image {item.image_id or item.id} was moderated", result=item

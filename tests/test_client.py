@@ -135,6 +135,13 @@ class TestBaseUrlAndAccount:
         assert AsyncMiniMax(TOKEN).account == "env-acc"
         assert AsyncMiniMax(TOKEN, account="arg-acc").account == "arg-acc"
 
+    def test_explicit_none_overrides_env(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """``account=None`` (constructor or ``with_options``) means "the API chooses"."""
+        monkeypatch.setenv("USEAPI_MINIMAX_ACCOUNT", "env-acc")
+        assert AsyncMiniMax(TOKEN, account=None).account is None
+        assert AsyncMiniMax(TOKEN).with_options(account=None).account is None
+        assert AsyncMiniMax(TOKEN).with_options(max_retries=0).account == "env-acc"
+
     def test_no_account(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Without one, the account is None (an empty env var counts as unset)."""
         assert AsyncMiniMax(TOKEN).account is None
