@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import mimetypes
 import os
+import pathlib
 import posixpath
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import aiohttp
 import anyio
 
-from ._exceptions import APIConnectionError, APIError
+from ._exceptions import APIConnectionError, APIError, APIStatusError
 from ._types import ProgressCallback, Timeout
 from ._uploads import call_progress
 
@@ -95,7 +97,7 @@ async def download(
     watermark: bool = False,
     on_progress: ProgressCallback | None = None,
     max_retries: int = 2,
-) -> anyio.Path:
+) -> pathlib.Path:
     """Download the media of a result (or a URL) to ``dest``; return the final path.
 
     ``dest`` may be a directory: the file is named after the job id (``:`` replaced).
@@ -107,15 +109,31 @@ async def download(
     while True:
         attempt += 1
         final_path = target  # resolved below when dest is a directory
-        headers: dict[str, str] = {}
+        # The bytes as stored: a compressed transfer would defeat the size check and Range.
+        headers: dict[str, str] = {"Accept": "*/*", "Accept-Encoding": "identity"}
         part: anyio.Path | None = None
+        have = 0
         if not is_dir:
             part = anyio.Path(f"{target}.part")
             if await part.exists():
                 have = (await part.stat()).st_size
                 if have:
                     headers["Range"] = f"bytes={have}-"
-        response = await client.open_stream("GET", url, headers=headers, timeout=DOWNLOAD_TIMEOUT)
+        try:
+            response = await client.open_stream(
+                "GET", url, headers=headers, timeout=DOWNLOAD_TIMEOUT
+            )
+        except APIStatusError as exc:
+            if exc.status_code != 416 or part is None or "Range" not in headers:
+                raise
+            # 416: the .part is not shorter than the file. Complete (a crash came before the
+            # rename): keep it; otherwise it is stale: drop it and start over.
+            if _unsatisfied_size(exc.headers) == have:
+                await part.replace(final_path)
+                return pathlib.Path(final_path)
+            await part.unlink(missing_ok=True)
+            attempt -= 1  # no Range is sent next time, so this cannot repeat
+            continue
         try:
             if is_dir:
                 name = _file_name(url, ident, response.headers.get("Content-Type"))
@@ -152,7 +170,14 @@ async def download(
             raise
         response.release()
         await part.replace(final_path)
-        return final_path
+        return pathlib.Path(final_path)
+
+
+def _unsatisfied_size(headers: Mapping[str, str]) -> int | None:
+    """The full size a 416 answer gives in ``Content-Range: bytes */<size>``, if any."""
+    value = next((v for k, v in headers.items() if k.lower() == "content-range"), "")
+    match = re.fullmatch(r"bytes \*/(\d+)", value.strip())
+    return int(match.group(1)) if match else None
 
 
 def _resume_point(

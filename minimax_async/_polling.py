@@ -31,12 +31,21 @@ from ._exceptions import (
     WaitTimeoutError,
 )
 
-__all__ = ["JobSpec", "PollSchedule", "PollState", "poll_snapshots", "wait_until_final"]
+__all__ = [
+    "JobSpec",
+    "PollSchedule",
+    "PollState",
+    "check_wait_args",
+    "poll_snapshots",
+    "wait_until_final",
+]
 
 T = TypeVar("T")
 Outcome = Literal["running", "completed", "failed", "moderated"]
 
 NOT_FOUND_GRACE = 30.0
+#: How long the best-effort ``cancel_on_timeout`` call may take.
+CANCEL_ON_TIMEOUT_LIMIT = 5.0
 
 
 @attrs.frozen
@@ -110,6 +119,19 @@ class PollState:
     removed: bool = False
 
 
+def check_wait_args(timeout: float | None, poll_interval: float | None) -> PollSchedule:
+    """Validate a wait's ``timeout`` and ``poll_interval``; return its schedule.
+
+    Raises:
+        ValueError: either is not a positive number (or None).
+    """
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0
+    ):
+        raise ValueError(f"timeout={timeout!r} is not valid; allowed: seconds > 0, or None")
+    return PollSchedule.fixed(poll_interval) if poll_interval is not None else PollSchedule()
+
+
 async def poll_snapshots(
     spec: JobSpec[T],
     *,
@@ -125,25 +147,18 @@ async def poll_snapshots(
         WaitTimeoutError: ``timeout`` seconds passed first; carries the last snapshot.
         NotFoundError: the job was never seen and still 404s after the grace window.
     """
-    if timeout is not None and (isinstance(timeout, bool) or timeout <= 0):
-        raise ValueError(f"timeout={timeout!r} is not valid; allowed: seconds > 0, or None")
-    delays = (
-        PollSchedule.fixed(poll_interval) if poll_interval is not None else PollSchedule()
-    ).delays()
+    delays = check_wait_args(timeout, poll_interval).delays()
     started = anyio.current_time()
     deadline = float("inf") if timeout is None else started + timeout
     state = state if state is not None else PollState()
     last: T | None = None
     last_key: Hashable = object()
-    first = True
     timed_out = False
     while True:
         snapshot: T | None = None
         removed = False
         with anyio.CancelScope(deadline=deadline) as scope:
-            if not first:
-                await sleep(delays())
-            first = False
+            await sleep(delays())  # the first poll too comes after the first delay
             try:
                 snapshot = await spec.fetch()
             except NotFoundError:
@@ -171,7 +186,7 @@ async def poll_snapshots(
                 # Best effort and bounded: the caller asked us to stop the job on our way out.
                 with (
                     anyio.CancelScope(shield=True),
-                    anyio.move_on_after(5.0),
+                    anyio.move_on_after(CANCEL_ON_TIMEOUT_LIMIT),
                     contextlib.suppress(Exception),
                 ):
                     await spec.cancel()
