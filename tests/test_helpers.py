@@ -156,13 +156,13 @@ async def test_generate_video_capacity_waits_all_fit_in_the_deadline(
 async def test_generate_video_deadline_covers_create_and_wait(
     api: FakeAPI, client: AsyncMiniMax
 ) -> None:
-    api.script("POST", "videos/create", Reply(payload=CREATED, delay=0.3))
+    api.script("POST", "videos/create", Reply(payload=CREATED, delay=0.5))
     api.script("GET", VIDEO_PATH, video(1, 10))
     started = time.monotonic()
     with pytest.raises(WaitTimeoutError) as info:
-        await client.generate_video(prompt="a cat", poll_interval=0.01, timeout=0.6)
+        await client.generate_video(prompt="a cat", poll_interval=0.01, timeout=0.7)
     elapsed = time.monotonic() - started
-    assert 0.55 <= elapsed < 0.85
+    assert 0.65 <= elapsed < 1.05  # not 0.5 s of create + a 0.7 s wait
     assert info.value.result.percent == 10
     assert api.calls()  # the wait did start
 

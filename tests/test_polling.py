@@ -486,6 +486,10 @@ async def test_404_that_lasts_past_the_grace_window_raises_not_found(
     assert len(api.calls()) > 2
 
 
+def test_the_grace_window_is_30_seconds() -> None:
+    assert polling.NOT_FOUND_GRACE == 30.0
+
+
 async def test_deadline_shorter_than_the_grace_window_times_out_without_a_snapshot(
     api: FakeAPI, client: AsyncMiniMax
 ) -> None:
@@ -577,6 +581,16 @@ async def test_deadline_raises_wait_timeout_with_the_last_snapshot(
     assert info.value.result.percent == 40
     assert 0.29 <= elapsed < 0.8
     assert api.calls("POST", "videos/cancel") == []  # the remote job is left alone
+
+
+async def test_deadline_during_transient_errors_keeps_the_last_snapshot(
+    api: FakeAPI, client: AsyncMiniMax
+) -> None:
+    api.script("GET", VIDEO_PATH, video(1, 20), DROP, err(503))
+    with pytest.raises(WaitTimeoutError) as info:
+        await client.wait_for_video(VID, poll_interval=0.01, timeout=0.2)
+    assert info.value.result.percent == 20
+    assert len(api.calls()) > 3
 
 
 async def test_deadline_interrupts_a_slow_request(api: FakeAPI, client: AsyncMiniMax) -> None:
@@ -789,6 +803,17 @@ async def test_watch_video_deadline(api: FakeAPI, client: AsyncMiniMax) -> None:
             seen.append(snapshot)
     assert len(seen) == 1
     assert info.value.result == seen[0]
+
+
+async def test_watch_video_cancel_on_timeout(api: FakeAPI, client: AsyncMiniMax) -> None:
+    api.script("GET", VIDEO_PATH, video(1, 10))
+    api.script("POST", "videos/cancel", {})
+    with pytest.raises(WaitTimeoutError):
+        async for _ in client.watch_video(
+            VID, poll_interval=0.01, timeout=0.15, cancel_on_timeout=True
+        ):
+            pass
+    assert len(api.calls("POST", "videos/cancel")) == 1
 
 
 async def test_breaking_out_of_watch_video_stops_polling(
