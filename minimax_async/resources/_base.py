@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 import warnings
 from collections.abc import Mapping
@@ -10,6 +11,7 @@ from urllib.parse import quote
 
 import aiohttp
 
+from .._types import FileSource
 from .._uploads import PreparedUpload
 from .._validation import check_id
 
@@ -20,6 +22,8 @@ __all__ = [
     "MultipartFactory",
     "Resource",
     "body_of",
+    "form_fields",
+    "form_file_type",
     "new_reply_ref",
     "path_id",
     "warn_decommissioned",
@@ -37,7 +41,8 @@ def warn_decommissioned(endpoint: str) -> None:
         f"{endpoint} is decommissioned upstream (useapi.net MiniMax API v1); it still works "
         "but may stop at any time",
         DeprecationWarning,
-        stacklevel=4,
+        # 1: here, 2: the resource method, 3: the caller's line (what the warning points at).
+        stacklevel=3,
     )
 
 
@@ -57,6 +62,70 @@ def body_of(fields: Mapping[str, Any], extra_body: Mapping[str, Any] | None) -> 
     if extra_body:
         body.update(extra_body)
     return body
+
+
+def form_fields(
+    fields: Mapping[str, str | None], extra_body: Mapping[str, Any] | None
+) -> dict[str, str]:
+    """Text fields of a multipart form (``None`` left out), ``extra_body`` merged last.
+
+    Form values are text: ``True``/``False`` become ``"true"``/``"false"``, numbers their
+    ``str``; an ``extra_body`` value of ``None`` removes the field.
+    """
+    merged: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
+    merged.update(extra_body or {})
+    return {
+        key: ("true" if value else "false") if isinstance(value, bool) else str(value)
+        for key, value in merged.items()
+        if value is not None
+    }
+
+
+# Form file parts (agent, llm) may be documents the upload sniffer does not know; their type
+# comes from the name. The table is fixed (no ``mimetypes``: it reads system files on first use).
+_FORM_FILE_TYPES = {
+    ".txt": "text/plain",
+    ".pdf": "application/pdf",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+    ".heif": "image/heif",
+    ".heic": "image/heic",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".gif": "image/gif",
+    ".mp3": "audio/mpeg",
+    ".wav": "audio/wav",
+    ".mp4": "video/mp4",
+}
+
+
+def form_file_type(source: FileSource) -> str | None:
+    """The Content-Type of a form file part, from its name's extension; None: sniff its bytes.
+
+    A source named with an extension always gets a type, so documents the upload sniffer cannot
+    recognise (pdf, docx ...) are sent (unknown extensions as ``application/octet-stream``)
+    instead of refused. Bytes, async iterables and names without an extension are sniffed.
+    """
+    name: object = None
+    if isinstance(source, (str, os.PathLike)):
+        name = os.fspath(source)
+    elif not isinstance(source, (bytes, bytearray, memoryview)):
+        name = getattr(source, "name", None)
+    if not isinstance(name, str):
+        return None
+    extension = os.path.splitext(name)[1].lower()
+    if not extension:
+        return None
+    return _FORM_FILE_TYPES.get(extension, "application/octet-stream")
 
 
 class Resource:
@@ -93,7 +162,8 @@ class MultipartFactory:
         self.default_name = default_name
 
     def __call__(self) -> aiohttp.FormData:
-        data = aiohttp.FormData()
+        # The API takes multipart/form-data only; without files aiohttp would urlencode.
+        data = aiohttp.FormData(default_to_multipart=True)
         for key, value in self.fields.items():
             data.add_field(key, value)
         for i, upload in enumerate(self.uploads):

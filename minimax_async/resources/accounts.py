@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from .._validation import validate_account_config
 from ..models.accounts import Account, Features
-from ._base import Resource, path_id
+from ._base import Resource, body_of, path_id
 
 __all__ = ["Accounts"]
 
@@ -22,14 +25,21 @@ class Accounts(Resource):
             "GET", f"accounts/{path_id('account', account)}", cast_to=Account
         )
 
-    async def configure(self, *, url: str, token: str, max_jobs: int) -> Account:
+    async def configure(
+        self,
+        *,
+        url: str,
+        token: str,
+        max_jobs: int,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Account:
         """Create or update an account from its hailuoai.video ``url`` and ``token``."""
         validate_account_config(url=url, token=token, max_jobs=max_jobs)
         return await self._client.request(
             "POST",
             "accounts",
             cast_to=Account,
-            json_body={"url": url, "token": token, "maxJobs": max_jobs},
+            json_body=body_of({"url": url, "token": token, "maxJobs": max_jobs}, extra_body),
             kind="idempotent",
         )
 

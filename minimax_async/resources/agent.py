@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._types import FileSource, Timeout
 from .._uploads import prepare_upload
 from .._validation import validate_agent
 from ..models.agent import AgentJob, RunningAgentJobs
-from ._base import MultipartFactory, Resource, new_reply_ref, path_id
+from ._base import (
+    MultipartFactory,
+    Resource,
+    form_fields,
+    form_file_type,
+    new_reply_ref,
+    path_id,
+)
 
 __all__ = ["Agent", "AGENT_RUN_TIMEOUT"]
 
@@ -29,10 +36,11 @@ class Agent(Resource):
         account: str | None = None,
         reply_url: str | None = None,
         reply_ref: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AgentJob:
         """Run the agent and wait for its result (up to 16 minutes; ``POST agent``)."""
         return await self._post(
-            prompt, models, files, account, reply_url, reply_ref, run_async=False
+            prompt, models, files, account, reply_url, reply_ref, extra_body, run_async=False
         )
 
     async def submit(
@@ -44,13 +52,14 @@ class Agent(Resource):
         account: str | None = None,
         reply_url: str | None = None,
         reply_ref: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AgentJob:
         """Start the agent in the background; returns the job with status ``started``.
 
         Wait for it with ``mm.wait_for_agent_job(job.job_id)``.
         """
         return await self._post(
-            prompt, models, files, account, reply_url, reply_ref, run_async=True
+            prompt, models, files, account, reply_url, reply_ref, extra_body, run_async=True
         )
 
     async def retrieve(self, job_id: str) -> AgentJob:
@@ -71,6 +80,7 @@ class Agent(Resource):
         account: str | None,
         reply_url: str | None,
         reply_ref: str | None,
+        extra_body: Mapping[str, Any] | None,
         *,
         run_async: bool,
     ) -> AgentJob:
@@ -79,20 +89,23 @@ class Agent(Resource):
             prompt=prompt, models=model_list, files=files, reply_url=reply_url, reply_ref=reply_ref
         )
         uploads = [
-            await prepare_upload(f, allowed_types=None, parameter=f"files[{i}]")
+            await prepare_upload(
+                f, content_type=form_file_type(f), allowed_types=None, parameter=f"files[{i}]"
+            )
             for i, f in enumerate(files)
         ]
         ref = reply_ref if reply_ref is not None else new_reply_ref()
-        fields: dict[str, str] = {"prompt": prompt, "models": ",".join(model_list)}
-        chosen = self._account(account)
-        for key, value in (
-            ("account", chosen),
-            ("async", "true" if run_async else None),
-            ("replyUrl", reply_url),
-            ("replyRef", ref),
-        ):
-            if value is not None:
-                fields[key] = value
+        fields = form_fields(
+            {
+                "prompt": prompt,
+                "models": ",".join(model_list),
+                "account": self._account(account),
+                "async": "true" if run_async else None,
+                "replyUrl": reply_url,
+                "replyRef": ref,
+            },
+            extra_body,
+        )
 
         kwargs: dict[str, Any] = {}
         if not run_async:

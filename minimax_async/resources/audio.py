@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from .._types import FileSource, ProgressCallback
 from .._uploads import prepare_upload
-from .._validation import validate_audio_text, validate_clone_voice
+from .._validation import check_id, validate_audio_text, validate_clone_voice, validate_limit
 from ..models.audio import (
     AudioClip,
     AudioConfig,
@@ -22,7 +22,8 @@ from .files import UPLOAD_TIMEOUT
 
 __all__ = ["Audio"]
 
-_SAMPLE_TYPES = ("audio/mpeg", "audio/wav", "audio/mp4", "audio/ogg")
+#: The Content-Types ``POST audio/upload-sample`` documents (mp3, wav).
+_SAMPLE_TYPES = ("audio/mpeg", "audio/wav", "audio/wave")
 
 
 class Audio(Resource):
@@ -51,7 +52,7 @@ class Audio(Resource):
     ) -> AudioClip:
         """Speak ``text`` (up to 500 characters) with ``voice_id``; returns the mp3 clip."""
         warn_decommissioned("POST audio/create-mp3")
-        body = self._speech_body(locals())
+        body = self._speech_body(locals(), "create-mp3")
         return await self._client.request(
             "POST", "audio/create-mp3", cast_to=AudioClip, json_body=body, kind="create"
         )
@@ -79,7 +80,7 @@ class Audio(Resource):
     ) -> AudioStreamTicket:
         """The token and payload to stream speech of ``text`` over ``audio/wss``."""
         warn_decommissioned("POST audio/create-stream")
-        body = self._speech_body(locals())
+        body = self._speech_body(locals(), "create-stream")
         return await self._client.request(
             "POST",
             "audio/create-stream",
@@ -102,10 +103,14 @@ class Audio(Resource):
         *,
         tag_list: Sequence[str] | None = None,
         is_system: bool | None = None,
+        page: int | None = None,
+        page_size: int | None = None,
         account: str | None = None,
     ) -> VoicePage:
-        """System and cloned voices (``GET audio/voices``)."""
+        """System and cloned voices (``GET audio/voices``); page on while ``has_more``."""
         warn_decommissioned("GET audio/voices")
+        validate_limit("page", page, 1)
+        validate_limit("page_size", page_size, 1)
         return await self._client.request(
             "GET",
             "audio/voices",
@@ -113,6 +118,8 @@ class Audio(Resource):
             params={
                 "tag_list": ",".join(tag_list) if tag_list is not None else None,
                 "is_system": is_system,
+                "page": page,
+                "page_size": page_size,
                 "account": self._account(account),
             },
         )
@@ -124,11 +131,22 @@ class Audio(Resource):
             "GET", "audio/config", cast_to=AudioConfig, params={"account": self._account(account)}
         )
 
-    async def list(self, *, account: str | None = None) -> AudioPage:
-        """Speech clips generated on the account (``GET audio``)."""
+    async def list(
+        self,
+        *,
+        page: int | None = None,
+        page_size: int | None = None,
+        account: str | None = None,
+    ) -> AudioPage:
+        """Speech clips generated on the account (``GET audio``); page on while ``has_more``."""
         warn_decommissioned("GET audio")
+        validate_limit("page", page, 1)
+        validate_limit("page_size", page_size, 1)
         return await self._client.request(
-            "GET", "audio", cast_to=AudioPage, params={"account": self._account(account)}
+            "GET",
+            "audio",
+            cast_to=AudioPage,
+            params={"page": page, "page_size": page_size, "account": self._account(account)},
         )
 
     async def retrieve(self, audio_id: str) -> AudioClip:
@@ -201,20 +219,25 @@ class Audio(Resource):
             timeout=UPLOAD_TIMEOUT,
         )
 
-    async def delete_voice(self, voice_id: str, *, account: str | None = None) -> None:
+    async def delete_voice(
+        self,
+        voice_id: str,
+        *,
+        account: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
         """Delete a cloned voice (``POST audio/delete-voice``)."""
         warn_decommissioned("POST audio/delete-voice")
-        await self._client.request(
-            "POST",
-            "audio/delete-voice",
-            json_body=body_of(
-                {"account": self._account(account), "voice_id": path_id("voice_id", voice_id)},
-                None,
-            ),
-            kind="idempotent",
+        # A body field, not a path: checked, but sent as given (never percent-encoded).
+        body = body_of(
+            {"account": self._account(account), "voice_id": check_id("voice_id", voice_id)},
+            extra_body,
         )
+        await self._client.request("POST", "audio/delete-voice", json_body=body, kind="idempotent")
 
-    def _speech_body(self, args: Mapping[str, Any]) -> dict[str, Any]:
+    def _speech_body(
+        self, args: Mapping[str, Any], endpoint: Literal["create-mp3", "create-stream"]
+    ) -> dict[str, Any]:
         fields = {k: v for k, v in args.items() if k not in ("self", "account", "extra_body")}
-        validate_audio_text(**fields)
+        validate_audio_text(**fields, endpoint=endpoint)
         return body_of({"account": self._account(args["account"]), **fields}, args["extra_body"])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
 
 import aiohttp
 
@@ -10,7 +11,14 @@ from .._types import FileSource, Timeout
 from .._uploads import prepare_upload
 from .._validation import validate_limit, validate_llm
 from ..models.llm import Chat, ChatEvent, ChatPage, ChatResult
-from ._base import MultipartFactory, Resource, path_id, warn_decommissioned
+from ._base import (
+    MultipartFactory,
+    Resource,
+    form_fields,
+    form_file_type,
+    path_id,
+    warn_decommissioned,
+)
 
 __all__ = ["Llm"]
 
@@ -30,10 +38,13 @@ class Llm(Resource):
         chat_id: str | None = None,
         files: Sequence[FileSource] = (),
         account: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ChatResult:
         """Send ``prompt`` and return the whole answer (``POST llm``, JSON form)."""
         warn_decommissioned("POST llm")
-        form = await self._form(prompt, model, search_web, chat_id, files, account, stream=False)
+        form = await self._form(
+            prompt, model, search_web, chat_id, files, account, extra_body, stream=False
+        )
         return await self._client.request(
             "POST", "llm", cast_to=ChatResult, body=form, kind="once", timeout=LLM_TIMEOUT
         )
@@ -48,6 +59,7 @@ class Llm(Resource):
         files: Sequence[FileSource] = (),
         account: str | None = None,
         idle_timeout: float = 90.0,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncIterator[ChatEvent]:
         """Send ``prompt`` and iterate the answer as it is written (``POST llm``, SSE form)."""
         from .._streams import iter_chat_events
@@ -55,7 +67,9 @@ class Llm(Resource):
         warn_decommissioned("POST llm")
 
         async def open_response() -> aiohttp.ClientResponse:
-            form = await self._form(prompt, model, search_web, chat_id, files, account, stream=True)
+            form = await self._form(
+                prompt, model, search_web, chat_id, files, account, extra_body, stream=True
+            )
             return await self._client.open_stream(
                 "POST", "llm", body=form, kind="once", headers={"Accept": "text/event-stream"}
             )
@@ -118,6 +132,7 @@ class Llm(Resource):
         chat_id: str | None,
         files: Sequence[FileSource],
         account: str | None,
+        extra_body: Mapping[str, Any] | None,
         *,
         stream: bool,
     ) -> MultipartFactory:
@@ -126,7 +141,11 @@ class Llm(Resource):
         )
         uploads = [
             await prepare_upload(
-                f, allowed_types=None, parameter=f"files[{i}]", max_bytes=100 * 1024**2
+                f,
+                content_type=form_file_type(f),
+                allowed_types=None,
+                parameter=f"files[{i}]",
+                max_bytes=100 * 1024**2,
             )
             for i, f in enumerate(files)
         ]
@@ -138,7 +157,7 @@ class Llm(Resource):
             "stream": "true" if stream else None,
             "account": self._account(account),
         }
-        return MultipartFactory({k: v for k, v in fields.items() if v is not None}, uploads)
+        return MultipartFactory(form_fields(fields, extra_body), uploads)
 
 
 def _joined(name: str, ids: Sequence[str] | str | None) -> str | None:

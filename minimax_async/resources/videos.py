@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._converter import structure
-from .._validation import validate_limit, validate_video_create
+from .._validation import check_id, validate_limit, validate_video_create
 from ..models.videos import AgentTemplate, AgentTemplatePage, Character, Video, VideoJob
 from ._base import Resource, body_of, new_reply_ref, path_id
 
@@ -139,14 +139,11 @@ class Videos(Resource):
         """Delete a video (``DELETE videos/{videoId}``)."""
         await self._client.request("DELETE", f"videos/{path_id('video_id', video_id)}")
 
-    async def cancel(self, video_id: str) -> None:
+    async def cancel(self, video_id: str, *, extra_body: Mapping[str, Any] | None = None) -> None:
         """Cancel a queued or running video (``POST videos/cancel``)."""
-        await self._client.request(
-            "POST",
-            "videos/cancel",
-            json_body={"videoId": path_id("video_id", video_id)},
-            kind="idempotent",
-        )
+        # A body field, not a path: checked, but sent as given (never percent-encoded).
+        body = body_of({"videoId": check_id("video_id", video_id)}, extra_body)
+        await self._client.request("POST", "videos/cancel", json_body=body, kind="idempotent")
 
     async def characters(
         self,
@@ -190,7 +187,8 @@ class Videos(Resource):
             "videos/agent-templates",
             cast_to=AgentTemplate,
             params={
-                "templateId": path_id("template_id", template_id),
+                # A query value: aiohttp encodes it, so it must not be percent-encoded here.
+                "templateId": check_id("template_id", template_id),
                 "account": self._account(account),
             },
         )
