@@ -96,6 +96,7 @@ class Audio(Resource):
         """
         from .._streams import iter_audio_stream
 
+        warn_decommissioned("WSS audio/wss")
         return iter_audio_stream(self._client, kwargs)
 
     async def voices(
