@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Container
+from typing import ClassVar
 
-__all__ = ["is_final_status"]
+__all__ = ["VideoLikeStatus", "is_final_status"]
 
 
 def is_final_status(
@@ -21,3 +22,42 @@ def is_final_status(
     if status in running:
         return False
     return status_final is True
+
+
+class VideoLikeStatus:
+    """``is_final`` / ``is_completed`` / ``is_moderated`` / ``is_failed`` for jobs polled by
+    ``status`` (+ ``statusFinal``): videos and images. Subclasses name their state sets."""
+
+    __slots__ = ()
+
+    _COMPLETED: ClassVar[int] = 2
+    _FINAL: ClassVar[Container[object]] = ()
+    _RUNNING: ClassVar[Container[object]] = ()
+    _MODERATED: ClassVar[Container[object]] = ()
+
+    status: int | None
+    status_final: bool | None
+
+    @property
+    def is_final(self) -> bool:
+        """True for completed, failed and moderated jobs, and for an unknown status the server
+        marks ``statusFinal``."""
+        return is_final_status(
+            self.status, self.status_final, final=self._FINAL, running=self._RUNNING
+        )
+
+    @property
+    def is_completed(self) -> bool:
+        """True when the result is ready (status 2)."""
+        return self.status == self._COMPLETED
+
+    @property
+    def is_moderated(self) -> bool:
+        """True when moderation stopped the job (status 5, 7 or 14)."""
+        return self.status in self._MODERATED
+
+    @property
+    def is_failed(self) -> bool:
+        """True for status 3, and for any other final state that is neither completed nor
+        moderated (an unknown status with ``statusFinal``)."""
+        return self.is_final and not self.is_completed and not self.is_moderated

@@ -8,7 +8,7 @@ import attrs
 
 from ._nested import json_extra
 from ._shared import Model
-from ._status import is_final_status
+from ._status import VideoLikeStatus
 from .videos import GenerationTask, Tag
 
 __all__ = ["Image", "ImageExtra", "ImageJob", "ImagePage", "ImageStatus", "ImageUrls"]
@@ -61,12 +61,16 @@ class ImageUrls(Model):
 
 
 @attrs.frozen(kw_only=True)
-class Image(Model):
+class Image(VideoLikeStatus, Model):
     """An image and its generation state (``GET images/{imageId}``).
 
     The picture is at ``video_url`` (the API reuses the video shape); ``download_url`` has no
     watermark (paid accounts). ``status`` stays a plain int (see :class:`ImageStatus`).
     """
+
+    _FINAL = ImageStatus.FINAL_STATES
+    _RUNNING = ImageStatus.RUNNING_STATES
+    _MODERATED = ImageStatus.MODERATED_STATES
 
     id: str | None = None
     desc: str | None = None
@@ -112,33 +116,6 @@ class Image(Model):
     def json_extra(self) -> ImageExtra | None:
         """The JSON ``extra`` object (``cameraMotions``, ``promptStruct``), typed."""
         return json_extra(self, ImageExtra)
-
-    @property
-    def is_final(self) -> bool:
-        """True for completed, failed and moderated images, and for an unknown status the server
-        marks ``statusFinal``."""
-        return is_final_status(
-            self.status,
-            self.status_final,
-            final=ImageStatus.FINAL_STATES,
-            running=ImageStatus.RUNNING_STATES,
-        )
-
-    @property
-    def is_completed(self) -> bool:
-        """True when the image is ready (status 2)."""
-        return self.status == ImageStatus.COMPLETED
-
-    @property
-    def is_moderated(self) -> bool:
-        """True when moderation stopped the image (status 5, 7 or 14)."""
-        return self.status in ImageStatus.MODERATED_STATES
-
-    @property
-    def is_failed(self) -> bool:
-        """True for status 3, and for any other final state that is neither completed nor
-        moderated (an unknown status with ``statusFinal``)."""
-        return self.is_final and not self.is_completed and not self.is_moderated
 
 
 @attrs.frozen(kw_only=True)

@@ -9,7 +9,7 @@ from typing import Any, Final
 import attrs
 
 from ._shared import Model, StatusInfo
-from ._status import is_final_status
+from ._status import VideoLikeStatus
 from .agent import AgentAttachment, AgentAttachmentFile
 
 __all__ = [
@@ -116,12 +116,16 @@ class OriginFile(Model):
 
 
 @attrs.frozen(kw_only=True)
-class Video(Model):
+class Video(VideoLikeStatus, Model):
     """A video and its generation state (``GET videos/{videoId}``, ``GET videos``).
 
     ``status`` stays a plain int (see :class:`VideoStatus`); ``message`` and ``percent`` report
     progress while it runs. ``download_url`` has no watermark (paid accounts).
     """
+
+    _FINAL = VideoStatus.FINAL_STATES
+    _RUNNING = VideoStatus.RUNNING_STATES
+    _MODERATED = VideoStatus.MODERATED_STATES
 
     id: str | None = None
     desc: str | None = None
@@ -139,33 +143,6 @@ class Video(Model):
     can_appeal: bool | None = None
     can_retry: bool | None = None
     video_id: str | None = None
-
-    @property
-    def is_final(self) -> bool:
-        """True for completed, failed and moderated videos, and for an unknown status the server
-        marks ``statusFinal``."""
-        return is_final_status(
-            self.status,
-            self.status_final,
-            final=VideoStatus.FINAL_STATES,
-            running=VideoStatus.RUNNING_STATES,
-        )
-
-    @property
-    def is_completed(self) -> bool:
-        """True when the video is ready (status 2)."""
-        return self.status == VideoStatus.COMPLETED
-
-    @property
-    def is_moderated(self) -> bool:
-        """True when moderation stopped the video (status 5, 7 or 14)."""
-        return self.status in VideoStatus.MODERATED_STATES
-
-    @property
-    def is_failed(self) -> bool:
-        """True for status 3, and for any other final state that is neither completed nor
-        moderated (an unknown status with ``statusFinal``)."""
-        return self.is_final and not self.is_completed and not self.is_moderated
 
 
 @attrs.frozen(kw_only=True)
