@@ -45,7 +45,7 @@ from .._exceptions import (
 from .._types import NOT_GIVEN, FileSource, NotGiven, ProgressCallback, Timeout
 from .._uploads import prepare_upload
 from ..models.platform import PlatformFile, PlatformUploadResponse
-from ..resources._base import MultipartFactory
+from ..resources._base import UPLOAD_TIMEOUT, MultipartFactory
 
 __all__ = ["DEFAULT_PLATFORM_URL", "AsyncMiniMaxPlatform", "PlatformFiles", "PlatformPurpose"]
 
@@ -68,7 +68,6 @@ _BY_CODE: dict[int, type[APIStatusError]] = {
     1033: ServerError,
 }
 
-_UPLOAD_TIMEOUT = Timeout(connect=10.0, read=300.0, total=None)
 
 
 def platform_error(
@@ -136,7 +135,7 @@ class PlatformFiles:
             body=form,
             kind="idempotent",
             replayable=upload.replayable,
-            timeout=_UPLOAD_TIMEOUT,
+            timeout=UPLOAD_TIMEOUT,
         )
         if result.file is None:
             raise BadRequestError(

@@ -11,9 +11,10 @@ from urllib.parse import quote
 
 import aiohttp
 
-from .._types import FileSource
-from .._uploads import PreparedUpload
+from .._types import FileSource, ProgressCallback, Timeout
+from .._uploads import AUDIO_VIDEO_IMAGE_TYPES, PreparedUpload, prepare_upload
 from .._validation import check_id
+from ..models.files import UploadedFile
 
 if TYPE_CHECKING:
     from .._client import AsyncMiniMax
@@ -30,6 +31,9 @@ __all__ = [
 ]
 
 _warned: set[str] = set()
+
+#: Uploads have no total limit (about a minute per GB upstream), only a 300 s read gap limit.
+UPLOAD_TIMEOUT = Timeout(connect=10.0, read=300.0, total=None)
 
 
 def warn_decommissioned(endpoint: str) -> None:
@@ -140,6 +144,32 @@ class Resource:
         if chosen is not None:
             check_id("account", chosen)
         return chosen
+
+    async def _upload_raw(
+        self,
+        path: str,
+        source: FileSource,
+        *,
+        content_type: str | None,
+        allowed_types: tuple[str, ...] = AUDIO_VIDEO_IMAGE_TYPES,
+        account: str | None,
+        on_progress: ProgressCallback | None,
+    ) -> UploadedFile:
+        """POST ``source`` as the raw request body (``files``, ``audio/upload-sample``)."""
+        upload = await prepare_upload(
+            source, content_type=content_type, allowed_types=allowed_types, on_progress=on_progress
+        )
+        return await self._client.request(
+            "POST",
+            path,
+            cast_to=UploadedFile,
+            params={"account": self._account(account)},
+            body=upload.payload,
+            headers=upload.headers(),
+            kind="idempotent",
+            replayable=upload.replayable,
+            timeout=UPLOAD_TIMEOUT,
+        )
 
 
 class MultipartFactory:

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Literal
 
 from .._types import FileSource, ProgressCallback
-from .._uploads import prepare_upload
 from .._validation import check_id, validate_audio_text, validate_clone_voice, validate_limit
 from ..models.audio import (
     AudioClip,
@@ -18,7 +17,6 @@ from ..models.audio import (
 )
 from ..models.files import UploadedFile
 from ._base import Resource, body_of, path_id, warn_decommissioned
-from .files import UPLOAD_TIMEOUT
 
 __all__ = ["Audio"]
 
@@ -205,19 +203,13 @@ class Audio(Resource):
     ) -> UploadedFile:
         """Upload an audio sample for :meth:`clone_voice` (``POST audio/upload-sample``)."""
         warn_decommissioned("POST audio/upload-sample")
-        upload = await prepare_upload(
-            source, content_type=content_type, allowed_types=_SAMPLE_TYPES, on_progress=on_progress
-        )
-        return await self._client.request(
-            "POST",
+        return await self._upload_raw(
             "audio/upload-sample",
-            cast_to=UploadedFile,
-            params={"account": self._account(account)},
-            body=upload.payload,
-            headers=upload.headers(),
-            kind="idempotent",
-            replayable=upload.replayable,
-            timeout=UPLOAD_TIMEOUT,
+            source,
+            content_type=content_type,
+            allowed_types=_SAMPLE_TYPES,
+            account=account,
+            on_progress=on_progress,
         )
 
     async def delete_voice(

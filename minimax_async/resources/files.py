@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import builtins
 
-from .._types import FileSource, ProgressCallback, Timeout
-from .._uploads import prepare_upload
+from .._types import FileSource, ProgressCallback
 from .._validation import validate_limit
 from ..models.files import FileRecord, UploadedFile
 from ._base import Resource, path_id
 
-__all__ = ["Files", "UPLOAD_TIMEOUT"]
+__all__ = ["Files"]
 
-#: Uploads have no total limit (about a minute per GB upstream), only a 300 s read gap limit.
-UPLOAD_TIMEOUT = Timeout(connect=10.0, read=300.0, total=None)
 
 
 class Files(Resource):
@@ -33,17 +30,8 @@ class Files(Resource):
         are streamed from disk. The Content-Type is sniffed from the first bytes unless
         ``content_type`` is given. ``on_progress(sent, total)`` may be sync or async.
         """
-        upload = await prepare_upload(source, content_type=content_type, on_progress=on_progress)
-        return await self._client.request(
-            "POST",
-            "files",
-            cast_to=UploadedFile,
-            params={"account": self._account(account)},
-            body=upload.payload,
-            headers=upload.headers(),
-            kind="idempotent",
-            replayable=upload.replayable,
-            timeout=UPLOAD_TIMEOUT,
+        return await self._upload_raw(
+            "files", source, content_type=content_type, account=account, on_progress=on_progress
         )
 
     async def list(
