@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import io
+import mimetypes
 import os
 from collections.abc import AsyncGenerator, AsyncIterable, Callable, Collection
 from typing import IO
@@ -154,14 +155,19 @@ async def prepare_upload(
     on_progress: ProgressCallback | None = None,
     max_bytes: int = MAX_UPLOAD_BYTES,
     parameter: str = "source",
+    filename: str | None = None,
+    fallback_type: str | None = None,
 ) -> PreparedUpload:
     """Inspect ``source`` (without reading it whole) and return a :class:`PreparedUpload`.
+
+    The type is ``content_type``, else sniffed from the first bytes, else guessed from the
+    file name (``filename`` or the source's own), else ``fallback_type``.
 
     Raises:
         ValueError: unsupported type, too large, empty, or not a usable source; nothing is sent.
         FileNotFoundError: ``source`` is a path that does not exist.
     """
-    filename: str | None = None
+    given_name, filename = filename, None
     head = b""
     size: int | None
     replayable = True
@@ -250,9 +256,14 @@ async def prepare_upload(
         )
     if size == 0 or (size is None and not head):
         raise ValueError(f"{parameter} is empty; the API needs a non-empty file")
+    filename = given_name or filename
     resolved = content_type or sniff_content_type(head)
     if resolved is None and filename:
-        resolved = _BY_EXTENSION.get(os.path.splitext(filename)[1].lower())
+        extension = os.path.splitext(filename)[1].lower()
+        resolved = _BY_EXTENSION.get(extension) or (
+            mimetypes.guess_type(filename)[0] if allowed_types is None else None
+        )
+    resolved = resolved or fallback_type
     if resolved is None:
         raise ValueError(
             f"{parameter}: cannot tell the file type from its first bytes {head[:8]!r}"

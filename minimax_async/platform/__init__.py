@@ -23,7 +23,6 @@ Each error carries the platform code (``.code``), ``status_msg`` (``.message``) 
 
 from __future__ import annotations
 
-import mimetypes
 import os
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -120,12 +119,13 @@ class PlatformFiles:
                 "'t2a_async_input', 'video_understanding' or another non-empty string"
             )
         name = filename or _name_of(source)
-        guessed = content_type or (mimetypes.guess_type(name)[0] if name else None)
         upload = await prepare_upload(
             source,
-            content_type=guessed or "application/octet-stream",
+            content_type=content_type,
             allowed_types=None,
             on_progress=on_progress,
+            filename=name,
+            fallback_type="application/octet-stream",
         )
         form = MultipartFactory({"purpose": purpose}, [upload], field="file", default_name=name)
         result = await self._client.request(

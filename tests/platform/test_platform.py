@@ -366,6 +366,13 @@ class TestMultipartShape:
         assert fake.hits[0].file.content_type == "application/octet-stream"
         assert fake.hits[0].file.filename == "notes.unknownext"
 
+    async def test_nameless_bytes_are_sniffed(
+        self, client: AsyncMiniMaxPlatform, fake: FakePlatform
+    ) -> None:
+        """Bytes with no file name get their type from their first bytes, not octet-stream."""
+        await client.files.upload(MP3, purpose="prompt_audio")
+        assert fake.hits[0].file.content_type == "audio/mpeg"
+
     async def test_progress_from_disk(self, client: AsyncMiniMaxPlatform, mp3_file: Path) -> None:
         seen: list[tuple[int, int | None]] = []
         await client.files.upload(
