@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import random
@@ -25,6 +26,7 @@ from ._exceptions import (
 from ._polling import JobSpec, check_wait_args, poll_snapshots, wait_until_final
 from ._streams import AgentStream, open_agent_stream
 from ._types import NOT_GIVEN, NotGiven, ProgressCallback, Timeout
+from ._watcher import SharedWatcher
 from .models.agent import AgentJob
 from .models.images import Image
 from .models.music import Music
@@ -43,6 +45,9 @@ __all__ = ["DEFAULT_BASE_URL", "AsyncMiniMax"]
 
 T = TypeVar("T")
 DEFAULT_BASE_URL = "https://api.useapi.net/v1/minimax"
+
+#: The longest a shared watcher's scheduler read may take (seconds), retries included.
+SCHEDULER_READ_LIMIT = 30.0
 
 _VIDEO_RUNNING = frozenset({0, 1, 11, 12})
 _VIDEO_COMPLETED = frozenset({2})
@@ -122,6 +127,8 @@ class AsyncMiniMax(BaseClient):
     llm: Llm
     audio: Audio
     music: Music_
+    #: Private switch: False makes every wait poll its job on its own (benchmarks, debugging).
+    _shared_watcher: bool = True
 
     def __init__(
         self,
@@ -163,6 +170,8 @@ class AsyncMiniMax(BaseClient):
         self.llm = Llm(self)
         self.audio = Audio(self)
         self.music = Music_(self)
+        # One GET scheduler per poll interval for all video/image waits (shared with copies).
+        self._watcher = SharedWatcher(self._scheduler_ids, lambda delay: self._sleep(delay))
 
     # -- configuration and lifecycle -----------------------------------------------------
 
@@ -189,6 +198,8 @@ class AsyncMiniMax(BaseClient):
             _holder=self._holder,
         )
         clone._sleep = self._sleep
+        clone._watcher = self._watcher
+        clone._shared_watcher = self._shared_watcher
         return clone
 
     def __repr__(self) -> str:
@@ -199,6 +210,7 @@ class AsyncMiniMax(BaseClient):
 
     async def aclose(self) -> None:
         """Close the HTTP session if this client created it. The client cannot be reused."""
+        await self._watcher.aclose()
         await self._holder.aclose()
 
     async def __aenter__(self) -> AsyncMiniMax:
@@ -220,7 +232,35 @@ class AsyncMiniMax(BaseClient):
             change_key=_progress_key,
             removed=_removed,
             cancel=cancel,
+            watch_id=video_id,
+            placeholder=lambda: Video(video_id=video_id),
         )
+
+    @property
+    def _waits_watcher(self) -> SharedWatcher | None:
+        return self._watcher if self._shared_watcher else None
+
+    async def _scheduler_ids(self) -> set[str]:
+        """The ids ``GET scheduler`` lists (videos and images), for the shared watcher."""
+        total = SCHEDULER_READ_LIMIT
+        if self.timeout.total is not None:
+            total = min(total, self.timeout.total)
+        items = await self.request(
+            "GET",
+            "scheduler",
+            cast_to=object,  # only two keys are needed: skip building models
+            timeout=attrs.evolve(self.timeout, total=total),
+        )
+        if not isinstance(items, list):
+            raise TypeError(f"GET scheduler answered a {type(items).__name__}, not a list")
+        ids: set[str] = set()
+        for item in items:
+            if isinstance(item, dict):
+                for key in ("videoId", "imageId"):
+                    value = item.get(key)
+                    if isinstance(value, str):
+                        ids.add(value)
+        return ids
 
     async def wait_for_video(
         self,
@@ -253,6 +293,7 @@ class AsyncMiniMax(BaseClient):
             raise_on_failure=raise_on_failure,
             cancel_on_timeout=cancel_on_timeout,
             sleep=self._sleep,
+            watcher=self._waits_watcher,
         )
 
     async def watch_video(
@@ -267,14 +308,17 @@ class AsyncMiniMax(BaseClient):
 
         Does not raise for failed or moderated videos: the last snapshot tells.
         """
-        async for snapshot in poll_snapshots(
+        snapshots = poll_snapshots(
             self._video_spec(video_id),
             timeout=timeout,
             poll_interval=poll_interval,
             cancel_on_timeout=cancel_on_timeout,
             sleep=self._sleep,
-        ):
-            yield snapshot
+            watcher=self._waits_watcher,
+        )
+        async with contextlib.aclosing(snapshots):
+            async for snapshot in snapshots:
+                yield snapshot
 
     async def wait_for_image(
         self,
@@ -293,12 +337,15 @@ class AsyncMiniMax(BaseClient):
                 outcome=_video_outcome,
                 change_key=_progress_key,
                 removed=_removed,
+                watch_id=image_id,
+                placeholder=lambda: Image(image_id=image_id),
             ),
             timeout=timeout,
             poll_interval=poll_interval,
             on_progress=on_progress,
             raise_on_failure=raise_on_failure,
             sleep=self._sleep,
+            watcher=self._waits_watcher,
         )
 
     async def wait_for_images(

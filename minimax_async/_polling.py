@@ -14,10 +14,11 @@ from __future__ import annotations
 import contextlib
 import inspect
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
 from typing import Any, Generic, Literal, TypeVar
 
 import anyio
+import anyio.lowlevel
 import attrs
 
 from ._exceptions import (
@@ -30,6 +31,7 @@ from ._exceptions import (
     ServerError,
     WaitTimeoutError,
 )
+from ._watcher import Notice, Registration, SharedWatcher
 
 __all__ = [
     "JobSpec",
@@ -95,6 +97,11 @@ class JobSpec(Generic[T]):
     #: Build the "removed" snapshot when a job seen before answers 404 (moderated, removed).
     removed: Callable[[T], T]
     cancel: Callable[[], Awaitable[None]] | None = None
+    #: The id ``GET scheduler`` lists the job under (videos, images); None: not listed there.
+    watch_id: str | None = None
+    #: A bare snapshot naming the job, for a job only ever seen in the scheduler that then
+    #: answers 404 (removed): the "last snapshot" to mark removed.
+    placeholder: Callable[[], T] | None = None
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -140,8 +147,14 @@ async def poll_snapshots(
     cancel_on_timeout: bool = False,
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     state: PollState | None = None,
-) -> AsyncIterator[T]:
+    watcher: SharedWatcher | None = None,
+    observed: bool = True,
+) -> AsyncGenerator[T, None]:
     """Yield each new snapshot of a job (status or progress changed), ending at the final one.
+
+    With a ``watcher`` and a ``spec.watch_id``, the job is checked through the client's shared
+    ``GET scheduler`` read while other waits are in flight (see :mod:`._watcher`); ``observed``
+    (someone looks at every snapshot) makes the watcher refresh it now and then.
 
     Raises:
         WaitTimeoutError: ``timeout`` seconds passed first; carries the last snapshot.
@@ -154,46 +167,76 @@ async def poll_snapshots(
     last: T | None = None
     last_key: Hashable = object()
     timed_out = False
-    while True:
-        snapshot: T | None = None
-        removed = False
-        with anyio.CancelScope(deadline=deadline) as scope:
-            await sleep(delays())  # the first poll too comes after the first delay
-            try:
-                snapshot = await spec.fetch()
-            except NotFoundError:
-                if last is not None:
-                    snapshot, removed = spec.removed(last), True
-                elif anyio.current_time() - started >= NOT_FOUND_GRACE:
-                    raise
-            except Exception as exc:
-                if not _is_transient(exc):
-                    raise
-        if scope.cancelled_caught:
-            timed_out = True
-        if snapshot is not None:
-            last = snapshot
-            key = spec.change_key(snapshot)
-            final = removed or spec.outcome(snapshot) != "running"
-            state.removed = removed
-            if key != last_key or final:
-                last_key = key
-                yield snapshot
-            if final:
-                return
-        if timed_out or anyio.current_time() >= deadline:
-            if cancel_on_timeout and spec.cancel is not None:
-                # Best effort and bounded: the caller asked us to stop the job on our way out.
-                with (
-                    anyio.CancelScope(shield=True),
-                    anyio.move_on_after(CANCEL_ON_TIMEOUT_LIMIT),
-                    contextlib.suppress(Exception),
-                ):
-                    await spec.cancel()
-            raise WaitTimeoutError(
-                f"{spec.name} was not final after {timeout:g} s",
-                result=last,
-            )
+    reg: Registration | None = None
+    if watcher is not None and spec.watch_id is not None:
+        reg = watcher.register(spec.watch_id, delays, deadline, observed)
+    notice: Notice | None = None
+    pause: Callable[[float], Awaitable[None]]
+
+    async def through_watcher(_: float) -> None:
+        nonlocal notice
+        assert reg is not None
+        notice = await reg.wait()
+
+    try:
+        if reg is not None:
+            # Waits started together (gather, a task group) all register before any decides
+            # whether it is alone.
+            await anyio.lowlevel.checkpoint()
+        while True:
+            snapshot: T | None = None
+            removed = False
+            notice = None
+            with anyio.CancelScope(deadline=deadline) as scope:
+                # The first poll too comes after the first delay.
+                if reg is not None and reg.shared():
+                    pause, delay, notice = through_watcher, 0.0, "poll"  # the watcher says when
+                else:
+                    pause, delay = sleep, delays()
+                await pause(delay)
+                try:
+                    snapshot = await spec.fetch()
+                except NotFoundError:
+                    if last is not None:
+                        snapshot, removed = spec.removed(last), True
+                    elif reg is not None and reg.seen and spec.placeholder is not None:
+                        # Listed by the scheduler before: seen, so removed (as after a GET).
+                        snapshot, removed = spec.removed(spec.placeholder()), True
+                    elif anyio.current_time() - started >= NOT_FOUND_GRACE:
+                        raise
+                except Exception as exc:
+                    if not _is_transient(exc):
+                        raise
+            if scope.cancelled_caught:
+                timed_out = True
+            if snapshot is not None:
+                last = snapshot
+                key = spec.change_key(snapshot)
+                final = removed or spec.outcome(snapshot) != "running"
+                state.removed = removed
+                if reg is not None:
+                    reg.fetched(notice, running=not final)
+                if key != last_key or final:
+                    last_key = key
+                    yield snapshot
+                if final:
+                    return
+            if timed_out or anyio.current_time() >= deadline:
+                if cancel_on_timeout and spec.cancel is not None:
+                    # Best effort and bounded: the caller asked us to stop the job on our way out.
+                    with (
+                        anyio.CancelScope(shield=True),
+                        anyio.move_on_after(CANCEL_ON_TIMEOUT_LIMIT),
+                        contextlib.suppress(Exception),
+                    ):
+                        await spec.cancel()
+                raise WaitTimeoutError(
+                    f"{spec.name} was not final after {timeout:g} s",
+                    result=last,
+                )
+    finally:
+        if reg is not None:
+            await watcher.release(reg)  # type: ignore[union-attr]
 
 
 async def wait_until_final(
@@ -205,20 +248,29 @@ async def wait_until_final(
     raise_on_failure: bool = True,
     cancel_on_timeout: bool = False,
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    watcher: SharedWatcher | None = None,
 ) -> T:
-    """Poll until the job is final; return it, or raise for failed and moderated jobs."""
+    """Poll until the job is final; return it, or raise for failed and moderated jobs.
+
+    With a ``watcher``, ``on_progress`` fires on the changes the wait sees: between the
+    watcher's refreshes (every ``PROGRESS_REFRESH`` s) a running job's percent is not re-read.
+    """
     last: T | None = None
     state = PollState()
-    async for snapshot in poll_snapshots(
+    snapshots = poll_snapshots(
         spec,
         timeout=timeout,
         poll_interval=poll_interval,
         cancel_on_timeout=cancel_on_timeout,
         sleep=sleep,
         state=state,
-    ):
-        last = snapshot
-        await _call(on_progress, snapshot)
+        watcher=watcher,
+        observed=on_progress is not None,
+    )
+    async with contextlib.aclosing(snapshots):  # ends the wait's registration at once
+        async for snapshot in snapshots:
+            last = snapshot
+            await _call(on_progress, snapshot)
     assert last is not None  # poll_snapshots ends only after yielding a final snapshot
     if state.removed:
         if raise_on_failure:
