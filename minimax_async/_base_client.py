@@ -18,8 +18,13 @@ An *ambiguous* create outcome (502, 504, a read timeout, the connection lost aft
 was written, a 2xx whose body cannot be read) may have created a billed job upstream. When the
 caller gave a ``reconcile`` coroutine (it looks for the request's ``replyRef`` in
 ``GET scheduler``), it runs first: a found job is returned as if the create had answered; only
-when nothing is found is the request resent, with the same ``replyRef``. Without ``reconcile``
-:class:`JobCreationUnknownError` is raised, carrying the ``replyRef``.
+when nothing is found is the request resent, with the same ``replyRef``, and only if the
+attempt failed within ``reconcile_window`` seconds of being sent (the scheduler lists running
+jobs only: a job made by a slower attempt may have ended unseen). A look-up that could not read
+the scheduler, or no ``reconcile`` at all, raises :class:`JobCreationUnknownError` carrying the
+``replyRef``. aiohttp's own silent resend of an idempotent method on a dropped connection is
+turned off for creates (``GET music/create``). The README's "Retries, and why you never pay
+twice" tables say the same per endpoint.
 """
 
 from __future__ import annotations
@@ -64,6 +69,8 @@ log = logging.getLogger("minimax_async")
 
 _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _AMBIGUOUS_STATUSES = frozenset({502, 504})
+#: Methods aiohttp resends by itself once when the connection drops (RFC 9110 idempotent).
+_SILENTLY_RESENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 _MAX_RETRY_AFTER = 120.0
 _CREATE_429_MIN, _CREATE_429_MAX = 10.0, 30.0
 
@@ -92,12 +99,32 @@ class SessionHolder:
             await self.session.close()
 
 
-class _Ambiguous(Exception):
-    """A create's outcome is unknown: the job may exist upstream."""
+class _SentOnce(aiohttp.ClientConnectionError):
+    """A lost connection aiohttp must not answer by silently resending the request."""
 
-    def __init__(self, error: APIError) -> None:
-        super().__init__(str(error))
-        self.error = error
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+async def _no_silent_resend(
+    request: aiohttp.ClientRequest,
+    handler: Callable[[aiohttp.ClientRequest], Awaitable[aiohttp.ClientResponse]],
+) -> aiohttp.ClientResponse:
+    """A client middleware for job-creating GETs (``music/create``).
+
+    aiohttp resends an idempotent method (GET, DELETE, ...) once, unasked, when the connection
+    drops before the answer: for a GET that starts a billed job that is a duplicate. Wrapping
+    the drop in another ``ClientError`` makes aiohttp raise it instead; the request path then
+    treats it as an ambiguous outcome like any other create. Failing to connect (nothing sent)
+    is left alone.
+    """
+    try:
+        return await handler(request)
+    except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError):
+        raise
+    except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError) as exc:
+        raise _SentOnce(exc) from exc
 
 
 class BaseClient:
@@ -185,6 +212,7 @@ class BaseClient:
         kind: RetryKind | None = ...,
         timeout: float | Timeout | NotGiven | None = ...,
         reconcile: Callable[[], Awaitable[T | None]] | None = ...,
+        reconcile_window: float | None = ...,
         reply_ref: str | None = ...,
         replayable: bool = ...,
     ) -> T: ...
@@ -203,6 +231,7 @@ class BaseClient:
         kind: RetryKind | None = ...,
         timeout: float | Timeout | NotGiven | None = ...,
         reconcile: None = ...,
+        reconcile_window: float | None = ...,
         reply_ref: str | None = ...,
         replayable: bool = ...,
     ) -> None: ...
@@ -220,6 +249,7 @@ class BaseClient:
         kind: RetryKind | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         reconcile: Callable[[], Awaitable[Any]] | None = None,
+        reconcile_window: float | None = None,
         reply_ref: str | None = None,
         replayable: bool = True,
     ) -> Any:
@@ -228,6 +258,9 @@ class BaseClient:
         ``cast_to=None`` discards the body (for ``DELETE`` and the like). ``body`` is a factory
         called once per attempt (multipart forms and streamed uploads cannot be reused);
         ``replayable=False`` (a one-shot async iterable) allows no second attempt at all.
+        ``reconcile_window``: how many seconds after it was sent a job this call made is
+        surely still listed where ``reconcile`` looks (``GET scheduler`` lists running jobs
+        only); an attempt that failed later than that is not resent when nothing is found.
         """
 
         async def read(response: aiohttp.ClientResponse) -> Any:
@@ -268,6 +301,7 @@ class BaseClient:
             timeout=timeout,
             handle=read,
             reconcile=reconcile,
+            reconcile_window=reconcile_window,
             reply_ref=reply_ref,
             replayable=replayable,
         )
@@ -329,6 +363,7 @@ class BaseClient:
         handle: Callable[[aiohttp.ClientResponse], Awaitable[Any]],
         reconcile: Callable[[], Awaitable[Any]] | None,
         reply_ref: str | None,
+        reconcile_window: float | None = None,
         stream: bool = False,
         replayable: bool = True,
     ) -> Any:
@@ -374,9 +409,15 @@ class BaseClient:
                 kwargs["data"] = body()
             elif json_body is not None:
                 kwargs["json"] = json_body
+            if kind == "create" and method in _SILENTLY_RESENT:
+                kwargs["middlewares"] = (
+                    _no_silent_resend,
+                    *(getattr(session, "_middlewares", None) or ()),
+                )
             error: APIError
             ambiguous = False
             started = time.monotonic()
+            sent_at = anyio.current_time()
             try:
                 response = await session.request(method, url, **kwargs)
             except aiohttp.ClientConnectorError as exc:
@@ -392,8 +433,9 @@ class BaseClient:
                 )
                 ambiguous = True
             except aiohttp.ClientError as exc:
+                cause = exc.cause if isinstance(exc, _SentOnce) else exc
                 error = APIConnectionError(
-                    f"connection failed: {type(exc).__name__}: {self._redact(str(exc))}",
+                    f"connection failed: {type(cause).__name__}: {self._redact(str(cause))}",
                     method=method,
                     url=shown,
                 )
@@ -443,11 +485,41 @@ class BaseClient:
                         reply_ref,
                     )
                     found = None
-                    # The lookup is part of the call: it ends at the call's deadline too.
-                    with anyio.move_on_at(math.inf if deadline is None else deadline):
-                        found = await reconcile()
+                    # A job is listed only while it runs: how long it had to end unseen.
+                    failed_after = anyio.current_time() - sent_at
+                    try:
+                        # The lookup is part of the call: it ends at the call's deadline too.
+                        with anyio.move_on_at(math.inf if deadline is None else deadline):
+                            found = await reconcile()
+                    except APIError as exc:
+                        # Could not look: the job may exist, so it must not be resent.
+                        log.info(
+                            "%s %s: could not look for replyRef %s (%s); not resending",
+                            method,
+                            url.path,
+                            reply_ref,
+                            type(exc).__name__,
+                        )
+                        raise _creation_unknown(
+                            error, reply_ref, method, shown, looked=False
+                        ) from exc
                     if found is not None:
                         return found
+                    if reconcile_window is not None and failed_after > reconcile_window:
+                        # A job made by that attempt may have ended before the first look.
+                        log.info(
+                            "%s %s: replyRef %s not found, but the attempt failed after "
+                            "%.1fs (> %.0fs): a job it made may have ended unseen; not "
+                            "resending",
+                            method,
+                            url.path,
+                            reply_ref,
+                            failed_after,
+                            reconcile_window,
+                        )
+                        raise _creation_unknown(
+                            error, reply_ref, method, shown, looked=True, late=True
+                        ) from error
                     out_of_time = deadline is not None and anyio.current_time() >= deadline
                     if attempt <= self._max_retries and replayable and not out_of_time:
                         continue  # Not found: safe to resend with the same replyRef.
@@ -510,12 +582,28 @@ class BaseClient:
 
 
 def _creation_unknown(
-    error: APIError, reply_ref: str | None, method: str, url: str, *, looked: bool
+    error: APIError,
+    reply_ref: str | None,
+    method: str,
+    url: str,
+    *,
+    looked: bool,
+    late: bool = False,
 ) -> JobCreationUnknownError:
-    where = "no job with it was found yet, it may still appear" if looked else "look for it"
+    if reply_ref is None:
+        where = "this endpoint takes no replyRef: look for the job in the account's list"
+    elif late:
+        where = (
+            f"replyRef {reply_ref!r}: not among the running jobs, but the answer failed so late "
+            "that a job may already have ended; look for it in your replyUrl callbacks or "
+            "the account's list"
+        )
+    elif looked:
+        where = f"replyRef {reply_ref!r}: no job with it was found yet, it may still appear"
+    else:
+        where = f"replyRef {reply_ref!r}: look for it"
     return JobCreationUnknownError(
-        f"{error.message}; the job may or may not have been created upstream "
-        f"(replyRef {reply_ref!r}: {where})",
+        f"{error.message}; the job may or may not have been created upstream ({where})",
         reply_ref=reply_ref,
         cause=error,
         method=method,

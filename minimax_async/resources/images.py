@@ -10,7 +10,12 @@ from .._validation import image_reference_fields, validate_image_create, validat
 from ..models.images import Image, ImageJob, ImagePage
 from ._base import Resource, body_of, new_reply_ref, path_id
 
-__all__ = ["Images"]
+__all__ = ["IMAGE_RECONCILE_WINDOW", "Images"]
+
+#: Seconds a new image job surely stays in ``GET scheduler`` (running jobs only): images take
+#: about 20 s. A create whose answer failed later than this is not resent when its replyRef is
+#: not found: the images may have finished before the first look.
+IMAGE_RECONCILE_WINDOW = 15.0
 
 
 class Images(Resource):
@@ -90,6 +95,7 @@ class Images(Resource):
             json_body=body,
             kind="create",
             reconcile=reconcile,
+            reconcile_window=IMAGE_RECONCILE_WINDOW,
             reply_ref=ref,
         )
 

@@ -31,18 +31,27 @@ class Scheduler(Resource):
         """The scheduled jobs carrying ``reply_ref``, looking ``checks`` times ``interval`` apart.
 
         Used after an ambiguous create: upstream may take a few seconds to list a job it
-        accepted. Errors while looking count as "not found yet".
+        accepted. An empty list means the scheduler was read and the job was not in it, the
+        last check included; a check that fails is not "not found".
+
+        Raises:
+            APIError: the last check could not read the scheduler (the job may be there).
         """
         from .._exceptions import APIError
 
+        failure: APIError | None = None
         for attempt in range(checks):
             if attempt:
                 await self._client._sleep(interval)
             try:
                 jobs = await self.list()
-            except APIError:
+            except APIError as exc:
+                failure = exc
                 continue
+            failure = None
             found = [job for job in jobs if job.reply_ref == reply_ref and job.video_id]
             if found:
                 return found
+        if failure is not None:
+            raise failure
         return []

@@ -14,7 +14,12 @@ from ._base import Resource, body_of, new_reply_ref, path_id
 if TYPE_CHECKING:
     from .._streams import AgentStream
 
-__all__ = ["Videos"]
+__all__ = ["VIDEO_RECONCILE_WINDOW", "Videos"]
+
+#: Seconds a new video surely stays in ``GET scheduler`` (which lists running jobs only): the
+#: quickest videos take a few minutes. A create whose answer failed later than this is not
+#: resent when its replyRef is not found: the video may have finished before the first look.
+VIDEO_RECONCILE_WINDOW = 90.0
 
 
 class Videos(Resource):
@@ -90,6 +95,7 @@ class Videos(Resource):
             json_body=body,
             kind="create",
             reconcile=reconcile,
+            reconcile_window=VIDEO_RECONCILE_WINDOW,
             reply_ref=ref,
         )
 
