@@ -3,6 +3,7 @@
 Everything public is importable from here; every other module is private.
 """
 
+from ._batch import Batch, BatchRequest, BatchResult
 from ._client import DEFAULT_BASE_URL, AsyncMiniMax
 from ._exceptions import (
     AccountOnHoldError,
@@ -201,6 +202,9 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BaseResp",
+    "Batch",
+    "BatchRequest",
+    "BatchResult",
     "Character",
     "CharacterFile",
     "Chat",

@@ -6,7 +6,15 @@ import contextlib
 import os
 import pathlib
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Hashable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from typing import Any, Literal, TypeVar
 
 import aiohttp
@@ -14,6 +22,7 @@ import anyio
 import attrs
 
 from ._base_client import BaseClient, SessionHolder
+from ._batch import Batch, BatchRequest, image_kind, new_batch, video_kind
 from ._downloads import download as _download
 from ._exceptions import (
     ConfigurationError,
@@ -23,7 +32,7 @@ from ._exceptions import (
     RateLimitError,
     WaitTimeoutError,
 )
-from ._polling import JobSpec, check_wait_args, poll_snapshots, wait_until_final
+from ._polling import JobSpec, check_wait_args, poll_snapshots, wait_until_final, wake_registry
 from ._streams import AgentStream, open_agent_stream
 from ._types import NOT_GIVEN, NotGiven, ProgressCallback, Timeout
 from ._watcher import SharedWatcher
@@ -232,6 +241,7 @@ class AsyncMiniMax(BaseClient):
             change_key=_progress_key,
             removed=_removed,
             cancel=cancel,
+            wake=wake_registry(self._holder).get(video_id),
             watch_id=video_id,
             placeholder=lambda: Video(video_id=video_id),
         )
@@ -337,6 +347,7 @@ class AsyncMiniMax(BaseClient):
                 outcome=_video_outcome,
                 change_key=_progress_key,
                 removed=_removed,
+                wake=wake_registry(self._holder).get(image_id),
                 watch_id=image_id,
                 placeholder=lambda: Image(image_id=image_id),
             ),
@@ -579,6 +590,83 @@ class AsyncMiniMax(BaseClient):
             on_progress=on_progress,
             max_retries=self.max_retries,
         )
+
+    # -- batches and webhooks (appended) -------------------------------------------------
+
+    def generate_videos(
+        self,
+        requests: Iterable[Mapping[str, Any] | BatchRequest],
+        *,
+        concurrency: int | None = None,
+        journal: str | os.PathLike[str] | None = None,
+        timeout: float | None = 1800.0,
+        poll_interval: float | None = None,
+        reply_url: str | None = None,
+        hold_pause: float = 3600.0,
+    ) -> Batch[Video]:
+        """Create many videos into free capacity; iterate their results as they finish.
+
+        Args:
+            requests: ``videos.create`` keyword arguments, one mapping per video (or a
+                :class:`BatchRequest` with a key of your own). An ``account`` pins a request to
+                that account; the others are spread over the accounts with free slots.
+            concurrency: at most this many jobs of the batch at once (None: the capacity).
+            journal: an sqlite file recording every submission; a run with the same journal
+                and requests resumes instead of creating the submitted videos again.
+            timeout: seconds each video is waited for once created (None: forever).
+            poll_interval: as for :meth:`wait_for_video`.
+            reply_url: sent as ``reply_url`` with every request that has none.
+            hold_pause: seconds an account answering 596 (on hold) is left alone.
+
+        Returns:
+            A :class:`Batch` of :class:`BatchResult` (``result`` a :class:`Video`, or
+            ``error``), in completion order. Nothing is sent before the first iteration.
+        """
+        return new_batch(
+            self,
+            video_kind,
+            requests,
+            concurrency=concurrency,
+            journal=journal,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            reply_url=reply_url,
+            hold_pause=hold_pause,
+        )
+
+    def generate_images_batch(
+        self,
+        requests: Iterable[Mapping[str, Any] | BatchRequest],
+        *,
+        concurrency: int | None = None,
+        journal: str | os.PathLike[str] | None = None,
+        timeout: float | None = 600.0,
+        poll_interval: float | None = None,
+        reply_url: str | None = None,
+        hold_pause: float = 3600.0,
+    ) -> Batch[list[Image]]:
+        """:meth:`generate_videos` for ``images.create`` requests; each result is the list of
+        images one request made (its ``quantity``)."""
+        return new_batch(
+            self,
+            image_kind,
+            requests,
+            concurrency=concurrency,
+            journal=journal,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            reply_url=reply_url,
+            hold_pause=hold_pause,
+        )
+
+    def notify_job_update(self, job_id: str) -> bool:
+        """Hint that a video or image may have changed (e.g. its ``replyUrl`` callback came).
+
+        The waits on ``job_id`` in flight on this client (and its ``with_options`` copies)
+        poll it at once; what that poll answers decides, never the hint. Returns True when
+        such a wait was in flight, False otherwise (nothing happens).
+        """
+        return wake_registry(self._holder).notify(job_id)
 
 
 def _failure_for(item: Image) -> GenerationError:

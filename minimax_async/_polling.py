@@ -7,6 +7,9 @@ timeouts, 5xx, 429, unreadable bodies) never end a wait: they are retried on the
 the deadline. A 404 after the job was seen once means it was moderated and removed (final); a
 404 before it was ever seen is retried for a 30 s grace window (new jobs can take a moment to
 become visible), then raised. Cancelling the waiting task sends no further request.
+
+A :class:`WakeUp` (``JobSpec.wake``) ends the current delay early: a hint (a ``replyUrl``
+callback) that the job may have changed. The poll it triggers decides; the hint never does.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import random
+import weakref
 from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
 from typing import Any, Generic, Literal, TypeVar
 
@@ -37,9 +41,12 @@ __all__ = [
     "JobSpec",
     "PollSchedule",
     "PollState",
+    "WakeRegistry",
+    "WakeUp",
     "check_wait_args",
     "poll_snapshots",
     "wait_until_final",
+    "wake_registry",
 ]
 
 T = TypeVar("T")
@@ -86,6 +93,74 @@ class _Delays:
         return base * random.uniform(1 - s.jitter, 1 + s.jitter) if s.jitter else base
 
 
+class WakeUp:
+    """Ends the current (or next) poll delay of every wait on one job: "poll it now".
+
+    ``generation`` counts the hints; a poll loop that saw it move since its last fetch began
+    polls at once. Only a delay is cut short: the poll that follows decides, and the schedule
+    goes on as before.
+    """
+
+    __slots__ = ("__weakref__", "_scopes", "generation")
+
+    def __init__(self) -> None:
+        self._scopes: set[anyio.CancelScope] = set()
+        self.generation = 0
+
+    def set(self) -> None:
+        """Wake every wait on the job (safe from any task of the event loop)."""
+        self.generation += 1
+        for scope in list(self._scopes):
+            scope.cancel()
+
+    async def pause(
+        self, sleep: Callable[[float], Awaitable[None]], delay: float, seen: int
+    ) -> None:
+        """``sleep(delay)``, ended early by :meth:`set`; no wait if a hint came after ``seen``."""
+        if self.generation != seen:
+            return
+        with anyio.CancelScope() as scope:
+            self._scopes.add(scope)
+            try:
+                await sleep(delay)
+            finally:
+                self._scopes.discard(scope)
+
+
+class WakeRegistry:
+    """Job id -> the :class:`WakeUp` of the waits in flight on it (held weakly: a finished
+    wait leaves nothing behind)."""
+
+    def __init__(self) -> None:
+        self._by_id: weakref.WeakValueDictionary[str, WakeUp] = weakref.WeakValueDictionary()
+
+    def get(self, job_id: str) -> WakeUp:
+        """The WakeUp for ``job_id``, shared by every wait on it."""
+        wake = self._by_id.get(job_id)
+        if wake is None:
+            wake = self._by_id[job_id] = WakeUp()
+        return wake
+
+    def notify(self, job_id: str) -> bool:
+        """Wake the waits on ``job_id``; False when none is in flight."""
+        wake = self._by_id.get(job_id)
+        if wake is None:
+            return False
+        wake.set()
+        return True
+
+
+_REGISTRIES: weakref.WeakKeyDictionary[Any, WakeRegistry] = weakref.WeakKeyDictionary()
+
+
+def wake_registry(owner: Any) -> WakeRegistry:
+    """The registry of ``owner`` (a client's session holder, shared with its copies)."""
+    registry = _REGISTRIES.get(owner)
+    if registry is None:
+        registry = _REGISTRIES[owner] = WakeRegistry()
+    return registry
+
+
 @attrs.frozen
 class JobSpec(Generic[T]):
     """How to poll one kind of job: fetch it, classify it, notice a change, name it."""
@@ -97,6 +172,8 @@ class JobSpec(Generic[T]):
     #: Build the "removed" snapshot when a job seen before answers 404 (moderated, removed).
     removed: Callable[[T], T]
     cancel: Callable[[], Awaitable[None]] | None = None
+    #: Hints that end a delay early (``AsyncMiniMax.notify_job_update``); None: none.
+    wake: WakeUp | None = None
     #: The id ``GET scheduler`` lists the job under (videos, images); None: not listed there.
     watch_id: str | None = None
     #: A bare snapshot naming the job, for a job only ever seen in the scheduler that then
@@ -167,6 +244,8 @@ async def poll_snapshots(
     last: T | None = None
     last_key: Hashable = object()
     timed_out = False
+    wake = spec.wake
+    seen = wake.generation if wake is not None else 0
     reg: Registration | None = None
     if watcher is not None and spec.watch_id is not None:
         reg = watcher.register(spec.watch_id, delays, deadline, observed)
@@ -188,12 +267,17 @@ async def poll_snapshots(
             removed = False
             notice = None
             with anyio.CancelScope(deadline=deadline) as scope:
-                # The first poll too comes after the first delay.
+                # The first poll too comes after the first delay (or a wake-up hint).
                 if reg is not None and reg.shared():
-                    pause, delay, notice = through_watcher, 0.0, "poll"  # the watcher says when
+                    # The watcher tells when to fetch ("poll" stays if a hint cuts it short).
+                    pause, delay, notice = through_watcher, 0.0, "poll"
                 else:
                     pause, delay = sleep, delays()
-                await pause(delay)
+                if wake is None:
+                    await pause(delay)
+                else:
+                    await wake.pause(pause, delay, seen)
+                    seen = wake.generation
                 try:
                     snapshot = await spec.fetch()
                 except NotFoundError:
