@@ -58,6 +58,7 @@ from ._exceptions import (
     WaitTimeoutError,
 )
 from .models.images import Image
+from .models.scheduler import AccountCapacity
 from .models.videos import Video
 from .resources._base import new_reply_ref
 
@@ -530,6 +531,14 @@ class _Account:
     listed: bool = True
 
 
+def _free_slots(entry: AccountCapacity) -> int:
+    if entry.available is not None:
+        return max(0, entry.available)
+    if entry.max_jobs is not None and entry.executing is not None:
+        return max(0, entry.max_jobs - entry.executing)
+    return _DEFAULT_SLOTS
+
+
 def _canonical(params: Mapping[str, Any]) -> str:
     return json.dumps(params, sort_keys=True, separators=(",", ":"), default=str)
 
@@ -604,7 +613,7 @@ class _Engine(Generic[T]):
         self._accounts: dict[str | None, _Account] = {}
         self._unpinned: deque[_Item] = deque()
         self._pinned: dict[str, deque[_Item]] = {}
-        self._inflight: list[_Item] = []
+        self._inflight: set[_Item] = set()
         self._in_flight_count = 0
         self._creating = 0
         self._last_drop: BaseException | None = None
@@ -674,7 +683,7 @@ class _Engine(Generic[T]):
                 account = self._account_for(item.account)
                 item.counted = True
                 self._in_flight_count += 1
-                self._inflight.append(item)
+                self._inflight.add(item)
                 # Its slot is part of the capacity read only while the scheduler lists it.
                 item.holding = account.listed and (
                     not self._kind.sees_running or bool(set(item.job_ids) & snapshot[1])
@@ -703,10 +712,10 @@ class _Engine(Generic[T]):
         capacity = await self._mm.scheduler.available()
         running = {job.video_id for job in capacity.executing or [] if job.video_id}
         entries = capacity.available or []
-        named = {entry.account: max(0, entry.available or 0) for entry in entries if entry.account}
+        named = {entry.account: _free_slots(entry) for entry in entries if entry.account}
         if not named:
             if entries and self._kind.sees_running:
-                return {"": sum(max(0, e.available or 0) for e in entries)}, running
+                return {"": sum(_free_slots(e) for e in entries)}, running
             return None, running
         return named, running
 
@@ -795,8 +804,7 @@ class _Engine(Generic[T]):
         if item.counted:
             item.counted = False
             self._in_flight_count -= 1
-        with contextlib.suppress(ValueError):
-            self._inflight.remove(item)
+        self._inflight.discard(item)
 
     def _pause(self, account: _Account, seconds: float) -> None:
         account.paused = True
@@ -944,7 +952,7 @@ class _Engine(Generic[T]):
             self._creating -= 1
             account.version += 1
             if created:
-                self._inflight.append(item)
+                self._inflight.add(item)
             self._signal()
         if created:
             if journal is not None:

@@ -20,6 +20,7 @@ from minimax_async import (
     GenerationFailedError,
     GenerationModeratedError,
     InsufficientCreditsError,
+    JobCreationUnknownError,
     ModerationError,
     Video,
 )
@@ -541,3 +542,24 @@ def test_readme_example_runs(tmp_path: Path) -> None:
     assert sum("completed" in line for line in lines) == 8
     assert "8 error GenerationFailedError" in lines
     assert (tmp_path / "run.sqlite").is_file()
+
+
+async def test_unknown_creation_is_reported_then_resolved_by_the_next_run(
+    emu: Emulator, mm: AsyncMiniMax, tmp_path: Path
+) -> None:
+    path = tmp_path / "run.sqlite"
+    reqs = requests_for(3)
+    # Every attempt of the first create ends in a 502 that created nothing: after the
+    # client's look-ups and resends its outcome is "unknown".
+    emu.faults.add("POST /videos/create", "502", times=3)
+    first = {r.index: r async for r in mm.generate_videos(reqs, journal=path, concurrency=1)}
+    unknown = [r for r in first.values() if isinstance(r.error, JobCreationUnknownError)]
+    assert len(unknown) == 1
+    assert unknown[0].error.reply_ref == unknown[0].reply_ref  # type: ignore[union-attr]
+    assert journal_rows(path)[unknown[0].key][0] == "sending"
+    assert len(emu.state.videos) == 2
+
+    second = {r.index: r async for r in mm.generate_videos(reqs, journal=path)}
+    assert all(r.ok for r in second.values())
+    assert [r.replayed for r in second.values()].count(True) == 2
+    assert len(emu.state.videos) == 3  # looked for, not found: sent once more
