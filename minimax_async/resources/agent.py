@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .._exceptions import APIStatusError, JobCreationUnknownError
 from .._types import FileSource, Timeout
 from .._uploads import prepare_upload
 from .._validation import validate_agent
@@ -110,13 +111,31 @@ class Agent(Resource):
         kwargs: dict[str, Any] = {}
         if not run_async:
             kwargs["timeout"] = AGENT_RUN_TIMEOUT
-        return await self._client.request(
-            "POST",
-            "agent",
-            cast_to=AgentJob,
-            body=MultipartFactory(fields, uploads),
-            kind="create",
-            reply_ref=ref,
-            replayable=all(u.replayable for u in uploads),
-            **kwargs,
-        )
+        try:
+            return await self._client.request(
+                "POST",
+                "agent",
+                cast_to=AgentJob,
+                body=MultipartFactory(fields, uploads),
+                kind="create",
+                reply_ref=ref,
+                replayable=all(u.replayable for u in uploads),
+                **kwargs,
+            )
+        except JobCreationUnknownError as exc:
+            # A 504 is ambiguous, unless it is the API's own answer for a job that timed out
+            # upstream (documented: the job itself, ``status: failed``): then the outcome is
+            # known, and it is raised like the 500 of a failed job, the job in ``.body``.
+            cause = exc.cause
+            if isinstance(cause, APIStatusError) and _is_failed_job(cause.body):
+                raise cause from None
+            raise
+
+
+def _is_failed_job(body: Any) -> bool:
+    return (
+        isinstance(body, dict)
+        and isinstance(body.get("jobId"), str)
+        and bool(body["jobId"])
+        and body.get("status") == "failed"
+    )

@@ -31,6 +31,7 @@ from minimax_async import (
     MiniMaxError,
     ResponseDecodeError,
     ScheduledJob,
+    StreamError,
     Timeout,
     Video,
     VideoJob,
@@ -342,3 +343,55 @@ async def test_ids_refused_or_sent_unchanged(harness: Harness, name: str, ident:
         assert json.loads(request.body)[key] == ident
     else:
         assert request.query[key] == ident
+
+
+# -- arbitrary stream events ------------------------------------------------------------------
+
+EVENT_KEYS = [
+    "status",
+    "videoId",
+    "message",
+    "attachmentInfo",
+    "attachments",
+    "file",
+    "fileUrl",
+    "errCode",
+    "errMsg",
+    "type",
+    "timestamp",
+    "code",
+    "msgContent",
+    "extra",
+]
+EVENT = (
+    st.fixed_dictionaries(
+        {"status": st.sampled_from(["created", "connected", "heartbeat", "progress", "x"])},
+        optional={k: JSON for k in EVENT_KEYS if k != "status"}
+        | {"message": st.dictionaries(st.sampled_from(EVENT_KEYS), JSON, max_size=4)},
+    )
+    | JSON
+)
+EVENT_DATA = EVENT.map(json.dumps) | st.text(max_size=40)
+
+
+@PROPERTY
+@given(events=st.lists(EVENT_DATA, max_size=6), finish=st.booleans())
+async def test_agent_stream_any_events(harness: Harness, events: list[str], finish: bool) -> None:
+    """Events of any shape: the stream yields them or raises a ``StreamError``, nothing else."""
+    lines = [f"data: {line}" for data in events for line in data.splitlines() or [""]]
+    body = "".join(f"{line}\n\n" for line in lines)
+    if finish:
+        body += 'data: {"status": "finished"}\n\n'
+    serve(harness.stub, 200, body.encode(), "text/event-stream", {})
+    stream = harness.mm.stream_agent(template_id="1122334455667788")
+    failure: StreamError | None = None
+    try:
+        async with stream:
+            async for _ in stream:
+                pass
+    except StreamError as exc:
+        failure = exc
+    if failure is None:
+        assert stream.finished
+    else:
+        assert failure.seen["reply_ref"] == stream.reply_ref

@@ -360,3 +360,52 @@ async def test_many_cancellations_leave_the_pool_empty(emu: Emulator, mm: AsyncM
 def test_poll_schedule_is_importable() -> None:
     # The waits above rely on poll_interval= giving a fixed schedule.
     assert PollSchedule.fixed(0.02).first == 0.02
+
+
+# -- mid-reconcile and mid-back-off ------------------------------------------------------------
+
+
+async def test_cancel_while_reconciling(emu: Emulator, mm: AsyncMiniMax) -> None:
+    """Cancelled between two scheduler checks after a 502: no more checks, no resend."""
+    mm._sleep = anyio.sleep  # the 3 s between checks really waits
+    baseline = baseline_tasks()
+    emu.faults.add("POST /videos/create", "502")
+    await cancel_when(
+        mm.videos.create(prompt="a quiet harbour at dawn"),
+        lambda: sent(emu, "GET /scheduler") == 1,
+    )
+    after = len(emu.state.requests)
+    await asyncio.sleep(0.1)
+    assert len(emu.state.requests) == after
+    assert sent(emu, "POST /videos/create") == 1
+    assert emu.state.videos == {}
+    await assert_clean(mm, baseline)
+
+
+async def test_cancel_during_a_scheduler_check(emu: Emulator, mm: AsyncMiniMax) -> None:
+    """Cancelled while a scheduler check's answer trickles in: connection freed."""
+    baseline = baseline_tasks()
+    emu.faults.add("POST /videos/create", "504_after_accept")
+    emu.faults.add("GET /scheduler", "slow_body")
+    await cancel_when(
+        mm.videos.create(prompt="a quiet harbour at dawn"),
+        lambda: sent(emu, "GET /scheduler") == 1,
+    )
+    await assert_clean(mm, baseline)
+    assert sent(emu, "POST /videos/create") == 1
+    assert len(emu.state.videos) == 1  # made by the first attempt, left alone
+
+
+async def test_cancel_during_a_429_back_off(emu: Emulator, mm: AsyncMiniMax) -> None:
+    """Cancelled while waiting 10-30 s after a create's 429: never resent."""
+    mm._sleep = anyio.sleep
+    baseline = baseline_tasks()
+    emu.faults.add("POST /videos/create", "429")
+    await cancel_when(
+        mm.videos.create(prompt="a quiet harbour at dawn"),
+        lambda: sent(emu, "POST /videos/create") == 1,
+    )
+    await asyncio.sleep(0.1)
+    assert sent(emu, "POST /videos/create") == 1
+    assert emu.state.videos == {}
+    await assert_clean(mm, baseline)

@@ -506,3 +506,24 @@ async def test_job_ended_before_the_look_is_not_resent(
         assert [j.reply_ref for j in jobs] == [ref]  # one job, found by the error's ref
         assert sum(1 for r in emu.state.requests if r.route == creator.route) == 1
         assert any(r.route == "GET /scheduler" for r in emu.state.requests)
+
+
+async def test_agent_run_timed_out_upstream_is_a_known_failure() -> None:
+    """The API's own 504 for an agent job that timed out carries the job: not "unknown"."""
+    async with run_emulator(speed=0, seed=7) as emu, fast_client(emu) as mm, ticking(emu, 60):
+        with pytest.raises(ServerError) as info:
+            await mm.agent.run(
+                prompt="a poster of a cat [timeout]", models=["nano-banana-2"], reply_ref="to"
+            )
+    assert not isinstance(info.value, JobCreationUnknownError)
+    assert info.value.status_code == 504
+    (job,) = emu.state.agent_jobs.values()
+    assert info.value.body["jobId"] == job.job_id
+    assert info.value.body["status"] == "failed"
+
+
+async def test_gateway_504_on_agent_run_stays_unknown() -> None:
+    """A gateway's 504 (no job in the body) is still an unknown outcome, never resent."""
+    case = await run_case(BY_NAME["agent.run"], [("POST /agent", "504_after_accept", 1)])
+    assert isinstance(case.outcome, JobCreationUnknownError)
+    assert case.sends == 1

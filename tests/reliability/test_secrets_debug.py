@@ -17,6 +17,8 @@ from collections.abc import Awaitable
 from typing import Any
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from minimax_async import (
     APIConnectionError,
@@ -261,3 +263,38 @@ async def test_no_secret_anywhere_at_debug(
     assert all(
         r.headers.get("Authorization") in (f"Bearer {TOKEN}", f"Bearer {WRONG_TOKEN}") for r in api
     )
+
+
+async def test_redirects_never_carry_the_token_elsewhere(tmp_path: pathlib.Path) -> None:
+    """An API answer redirecting to another host, and a media URL redirecting back to the API:
+    the token is only ever sent to the API's host."""
+    seen: list[tuple[str, str, str | None]] = []
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        seen.append((request.host, request.path, request.headers.get("Authorization")))
+        port = request.url.port
+        if request.path.startswith("/v1/minimax/videos/"):
+            raise web.HTTPFound(f"http://localhost:{port}/elsewhere/video.json")
+        if request.path.startswith("/media/"):
+            raise web.HTTPFound(f"http://127.0.0.1:{port}/v1/minimax/media-copy")
+        if request.path.startswith("/elsewhere"):
+            return web.json_response({"status": 2, "videoId": "user:1-minimax:2-video:3"})
+        return web.Response(body=b"\x00" * 64, content_type="video/mp4")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    async with TestServer(app, host="127.0.0.1") as server:
+        base = str(server.make_url("/v1/minimax"))
+        async with AsyncMiniMax(TOKEN, base_url=base) as mm:
+            video = await mm.videos.retrieve("user:1-minimax:2-video:3")
+            assert video.status == 2
+            await mm.download(f"http://localhost:{server.port}/media/v.mp4", tmp_path / "v.mp4")
+    for host, path, auth in seen:
+        on_api = host.startswith("127.0.0.1") and path.startswith("/v1/minimax/videos/")
+        assert (auth == f"Bearer {TOKEN}") if on_api else auth is None, (host, path, auth)
+    assert [p for _, p, _ in seen] == [
+        "/v1/minimax/videos/user:1-minimax:2-video:3",
+        "/elsewhere/video.json",
+        "/media/v.mp4",
+        "/v1/minimax/media-copy",
+    ]
