@@ -409,3 +409,27 @@ async def test_cancel_during_a_429_back_off(emu: Emulator, mm: AsyncMiniMax) -> 
     assert sent(emu, "POST /videos/create") == 1
     assert emu.state.videos == {}
     await assert_clean(mm, baseline)
+
+
+async def test_cancel_many_concurrent_waits(emu: Emulator, mm: AsyncMiniMax) -> None:
+    """Ten waits sharing the scheduler watcher, all cancelled: no watcher task survives, and
+    nothing is sent afterwards."""
+    ids = [
+        str((await mm.videos.create(prompt=f"a quiet harbour, take {i}")).video_id)
+        for i in range(10)
+    ]
+    mm._sleep = anyio.sleep
+    baseline = baseline_tasks()
+    tasks = [
+        asyncio.ensure_future(mm.wait_for_video(i, poll_interval=0.02, timeout=60)) for i in ids
+    ]
+    await wait_until(lambda: sent(emu, "GET /scheduler") >= 3)
+    for task in tasks:
+        task.cancel()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    assert all(isinstance(r, asyncio.CancelledError) for r in results)
+    await assert_clean(mm, baseline)
+    after = len(emu.state.requests)
+    await asyncio.sleep(0.1)
+    assert len(emu.state.requests) == after
+    assert sent(emu, "POST /videos/cancel") == 0

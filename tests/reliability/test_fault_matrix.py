@@ -18,6 +18,7 @@ once, so back-offs, 429 waits and the scheduler checks cost nothing.
 from __future__ import annotations
 
 import asyncio
+import pathlib
 from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
@@ -34,10 +35,11 @@ from minimax_async import (
     StreamTruncatedError,
     Video,
 )
+from minimax_async import _downloads as downloads
 from minimax_async.resources import agent as agent_module
 from minimax_async.testing import FAULT_KINDS, Emulator, run_emulator
 
-from ._support import FAST, fast_client, ticking, wait_until
+from ._support import FAST, acquired, fast_client, ticking, wait_until
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # music, audio
 
@@ -527,3 +529,54 @@ async def test_gateway_504_on_agent_run_stays_unknown() -> None:
     case = await run_case(BY_NAME["agent.run"], [("POST /agent", "504_after_accept", 1)])
     assert isinstance(case.outcome, JobCreationUnknownError)
     assert case.sends == 1
+
+
+# -- downloads through faults -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("times", [1, None], ids=["once", "always"])
+@pytest.mark.parametrize("kind", KINDS)
+async def test_download_through_faults(
+    kind: str, times: int | None, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One fault: the file arrives whole (resumed where it broke). A fault on every attempt:
+    a typed error, and never a partial file at the destination."""
+    monkeypatch.setattr(downloads, "DOWNLOAD_TIMEOUT", FAST)
+    async with run_emulator(speed=0, seed=9) as emu, fast_client(emu) as mm:
+        emu.faults.slow_body_delay = 0.002
+        job = await mm.videos.create(prompt="a lighthouse in a storm")
+        assert job.video_id is not None
+        emu.advance(3600)
+        video = await mm.videos.retrieve(job.video_id)
+        expected = emu.state.media[f"videos/{video.id}/nowatermark.mp4"].data
+        emu.faults.add("GET /media/{path}", kind, times=times)
+        dest = tmp_path / "video.mp4"
+        try:
+            path = await mm.download(video, dest)
+        except MiniMaxError:
+            assert times is None, f"one {kind} fault made the download fail"
+            assert not dest.exists()
+        else:
+            assert path == dest
+            assert dest.read_bytes() == expected
+            assert not (tmp_path / "video.mp4.part").exists()
+        assert acquired(mm) == 0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_concurrent_waits_complete_through_faults(kind: str) -> None:
+    """Several waits at once (the shared watcher reads ``GET scheduler`` for them): faults on
+    the scheduler and on the videos' own GETs only delay them."""
+    async with run_emulator(speed=0, seed=4, max_jobs=10) as emu, fast_client(emu) as mm:
+        emu.faults.slow_body_delay = 0.002
+        mm._sleep = AdvancingSleep(emu)
+        ids = [
+            str((await mm.videos.create(prompt=f"a lighthouse, take {i}")).video_id)
+            for i in range(6)
+        ]
+        emu.faults.add("GET /scheduler", kind, times=4)
+        emu.faults.add("GET /videos/{videoId}", kind, times=4)
+        videos = await asyncio.gather(*(mm.wait_for_video(i, timeout=30) for i in ids))
+        assert [v.video_id for v in videos] == ids
+        assert all(v.status == 2 for v in videos)
+        assert acquired(mm) == 0
