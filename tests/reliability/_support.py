@@ -25,7 +25,7 @@ class InstantSleep:
 
 
 #: Short read timeouts, so stalls end in a fraction of a second.
-FAST = Timeout(connect=5.0, read=0.3, total=None)
+FAST = Timeout(connect=5.0, read=0.5, total=None)
 
 
 @contextlib.asynccontextmanager

@@ -433,3 +433,43 @@ async def test_cancel_many_concurrent_waits(emu: Emulator, mm: AsyncMiniMax) -> 
     await asyncio.sleep(0.1)
     assert len(emu.state.requests) == after
     assert sent(emu, "POST /videos/cancel") == 0
+
+
+# -- the other streams (llm over SSE, audio over a WebSocket) ---------------------------------
+
+
+async def test_break_out_of_an_llm_stream(emu: Emulator, mm: AsyncMiniMax) -> None:
+    """Leaving ``async for`` over ``llm.stream`` early frees its connection."""
+    baseline = baseline_tasks()
+    emu.faults.add("POST /llm", "stall_sse")
+    async for _event in mm.llm.stream(prompt="tell me about lighthouses"):
+        break
+    await assert_clean(mm, baseline)
+
+
+async def test_cancel_mid_llm_stream(emu: Emulator, mm: AsyncMiniMax) -> None:
+    """An llm stream stalled after its first event, cancelled: connection freed."""
+    baseline = baseline_tasks()
+    emu.faults.add("POST /llm", "stall_sse")
+    seen: list[object] = []
+
+    async def consume() -> None:
+        async for event in mm.llm.stream(prompt="tell me about lighthouses", idle_timeout=30):
+            seen.append(event)
+
+    await cancel_when(consume(), lambda: len(seen) >= 1)
+    await assert_clean(mm, baseline)
+
+
+async def test_cancel_mid_audio_stream(emu: Emulator, mm: AsyncMiniMax) -> None:
+    """The audio WebSocket stalled after one chunk, cancelled: socket closed, nothing pending."""
+    baseline = baseline_tasks()
+    emu.faults.add("GET /audio/wss", "stall_sse")
+    chunks: list[bytes] = []
+
+    async def consume() -> None:
+        async for chunk in mm.audio.stream(text="hello there " * 20, voice_id="209533299589184"):
+            chunks.append(chunk)
+
+    await cancel_when(consume(), lambda: len(chunks) >= 1)
+    await assert_clean(mm, baseline)
