@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import pathlib
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
@@ -580,3 +581,39 @@ async def test_concurrent_waits_complete_through_faults(kind: str) -> None:
         assert [v.video_id for v in videos] == ids
         assert all(v.status == 2 for v in videos)
         assert acquired(mm) == 0
+
+
+# -- the replyRef itself ------------------------------------------------------------------------
+
+UUID_REF = re.compile(r"mma-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
+async def test_every_create_sends_a_generated_reply_ref_and_keeps_it() -> None:
+    """Without ``reply_ref=`` each create sends its own ``mma-<uuid4>``; a resend reuses it."""
+    async with run_emulator(speed=0, seed=8, max_jobs=10) as emu, fast_client(emu) as mm:
+        emu.state.agent_durations = (0.0, 0.0)
+        for route in ("POST /videos/create", "POST /images/create"):
+            emu.faults.add(route, "502")  # resent after an empty look-up
+        video = await mm.videos.create(prompt="a lighthouse in a storm")
+        image = await mm.images.create(prompt="a red fox in snow")
+        agent = await mm.agent.submit(prompt="a poster of a cat", models="nano-banana-2")
+        async with (
+            ticking(emu),
+            mm.stream_agent(template_id="1122334455667788", prompt="a neon city") as stream,
+        ):
+            async for _ in stream:
+                pass
+        refs = {
+            "video": [v.reply_ref for v in emu.state.videos.values() if v.model != "agent"],
+            "image": [i.reply_ref for i in emu.state.images.values()],
+            "agent": [j.reply_ref for j in emu.state.agent_jobs.values()],
+            "agent-create": [v.reply_ref for v in emu.state.videos.values() if v.model == "agent"],
+        }
+        assert refs["video"] == [video.reply_ref]
+        assert refs["image"] == [image.reply_ref]
+        assert agent.request is not None
+        assert refs["agent"] == [agent.request.reply_ref]
+        assert refs["agent-create"] == [stream.reply_ref]
+        every = [ref for found in refs.values() for ref in found]
+        assert all(ref is not None and UUID_REF.fullmatch(ref) for ref in every), every
+        assert len(set(every)) == len(every)
