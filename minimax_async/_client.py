@@ -35,6 +35,7 @@ from ._exceptions import (
 from ._polling import JobSpec, check_wait_args, poll_snapshots, wait_until_final, wake_registry
 from ._streams import AgentStream, open_agent_stream
 from ._types import NOT_GIVEN, NotGiven, ProgressCallback, Timeout
+from ._validation import check_id
 from ._watcher import SharedWatcher
 from .models.agent import AgentJob
 from .models.images import Image
@@ -295,6 +296,7 @@ class AsyncMiniMax(BaseClient):
             GenerationFailedError: status 3. GenerationModeratedError: 5, 7, 14 or removed.
             WaitTimeoutError: the deadline passed; ``.result`` is the last snapshot.
         """
+        check_id("video_id", video_id)  # refused now, not after the first poll delay
         return await wait_until_final(
             self._video_spec(video_id),
             timeout=timeout,
@@ -318,6 +320,7 @@ class AsyncMiniMax(BaseClient):
 
         Does not raise for failed or moderated videos: the last snapshot tells.
         """
+        check_id("video_id", video_id)
         snapshots = poll_snapshots(
             self._video_spec(video_id),
             timeout=timeout,
@@ -340,6 +343,7 @@ class AsyncMiniMax(BaseClient):
         raise_on_failure: bool = True,
     ) -> Image:
         """Poll an image until it is final and return it once completed (states as videos)."""
+        check_id("image_id", image_id)
         return await wait_until_final(
             JobSpec(
                 name=f"image {image_id}",
@@ -376,6 +380,8 @@ class AsyncMiniMax(BaseClient):
         """
         if isinstance(image_ids, str):
             image_ids = [image_ids]
+        for image_id in image_ids:
+            check_id("image_ids", image_id)
         results: list[Image | BaseException | None] = [None] * len(image_ids)
 
         async def one(index: int, image_id: str) -> None:
@@ -423,6 +429,7 @@ class AsyncMiniMax(BaseClient):
         raise_on_failure: bool = True,
     ) -> Music:
         """Poll a song until it is final: 2 completed, 4 moderated (0 and 1 keep polling)."""
+        check_id("music_id", music_id)
         return await wait_until_final(
             JobSpec(
                 name=f"music {music_id}",
@@ -448,6 +455,7 @@ class AsyncMiniMax(BaseClient):
         raise_on_failure: bool = True,
     ) -> AgentJob:
         """Poll an agent job (from ``agent.submit``) until ``completed`` or ``failed``."""
+        check_id("job_id", job_id)
         return await wait_until_final(
             JobSpec(
                 name=f"agent job {job_id}",

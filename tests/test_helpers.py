@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import anyio
 import pytest
 
 from minimax_async import AsyncMiniMax
@@ -451,3 +452,26 @@ async def test_wait_for_agent_job_transient_errors(api: FakeAPI, client: AsyncMi
     api.script("GET", JOB_PATH, err(503), STARTED, err(502), err(500), err(502), COMPLETED)
     result = await client.wait_for_agent_job(JOB_ID, poll_interval=0.01)
     assert result.status == "completed"
+
+
+class TestIdsCheckedFirst:
+    """Every wait refuses an invalid id at once, before any delay or request."""
+
+    @pytest.mark.parametrize(
+        "call",
+        [
+            lambda mm: mm.wait_for_video("a/b"),
+            lambda mm: mm.wait_for_image("a?b"),
+            lambda mm: mm.wait_for_images(["ok-id", "a b"]),
+            lambda mm: mm.wait_for_music(".."),
+            lambda mm: mm.wait_for_agent_job(""),
+            lambda mm: mm.watch_video("a#b").__anext__(),
+        ],
+    )
+    async def test_invalid_id(self, call: Any) -> None:
+        """ValueError names the parameter; no request was sent and no time passed."""
+
+        async with AsyncMiniMax("tok", base_url="http://127.0.0.1:9/v1/minimax") as mm:
+            with anyio.fail_after(1), pytest.raises(ValueError, match="_id"):
+                await call(mm)
+            assert mm._holder.session is None  # nothing was ever sent
