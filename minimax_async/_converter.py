@@ -18,9 +18,11 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, Union
 
 import attrs
-import cattrs
 
 from .models._shared import Model
+
+if typing.TYPE_CHECKING:
+    import cattrs
 
 __all__ = ["converter", "structure", "to_camel", "to_snake", "unstructure_model"]
 
@@ -266,11 +268,27 @@ def unstructure_model(model: Model) -> dict[str, Any]:
     return out
 
 
-converter = cattrs.Converter()
-converter.register_structure_hook_factory(
-    _is_model, lambda cls: functools.partial(_structure_from_converter, cls=cls)
-)
-converter.register_unstructure_hook_factory(_is_model, lambda cls: unstructure_model)
+@functools.cache
+def _cattrs_converter() -> cattrs.Converter:
+    import cattrs  # only when asked for: the SDK's own path never needs it
+
+    made = cattrs.Converter()
+    made.register_structure_hook_factory(
+        _is_model, lambda cls: functools.partial(_structure_from_converter, cls=cls)
+    )
+    made.register_unstructure_hook_factory(_is_model, lambda cls: unstructure_model)
+    return made
+
+
+if typing.TYPE_CHECKING:
+    #: A cattrs converter with the same rules (built on first use: importing cattrs is slow).
+    converter: cattrs.Converter
+else:
+
+    def __getattr__(name: str) -> Any:
+        if name == "converter":
+            return _cattrs_converter()
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _structure_from_converter(data: Any, _tp: Any, *, cls: type[Model]) -> Model:
