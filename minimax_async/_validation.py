@@ -495,6 +495,9 @@ def _id_problem(value: str) -> str | None:
     for bad in _ID_FORBIDDEN_SUBSTRINGS:
         if bad in value:
             return f"contains {bad!r}"
+    if value.isascii() and value.isprintable():
+        # Printable ASCII has no control or separator character but the space (fast path).
+        return "contains whitespace ' '" if " " in value else None
     for char in value:
         if char.isspace():
             return f"contains whitespace {char!r}"
