@@ -1,0 +1,250 @@
+"""``videos.retrieve`` throughput vs raw aiohttp (``session.get`` + ``json()``) on one server.
+
+One loopback aiohttp server (in a subprocess, so that client and server do not share a Python
+process) answers ``GET /v1/minimax/videos/{id}`` with the documented video JSON
+(``tests/samples/get-minimax-videos-videoId/200.json``), optionally after ``--latency-ms``
+(0: as fast as it can; a real API answers in tens to hundreds of ms). Two clients fetch it in
+turns, each with its own connection pool of the same size (100):
+
+* ``raw aiohttp``: ``async with session.get(url) as r: await r.json()`` with the same headers
+  the SDK sends (a bearer token, ``Accept``);
+* ``minimax_async``: ``await mm.videos.retrieve(video_id)``: id validation, URL building, the
+  retry/deadline machinery, status mapping, JSON decoding and structuring into a frozen
+  ``Video`` model.
+
+Each run makes ``--requests`` calls with ``--concurrency`` tasks in flight (garbage collector
+off while timed); runs alternate between the two clients and the best run of each counts (the
+machine is noisy). Ratio = SDK requests/s ÷ raw requests/s (goal >= 0.90). The last column is
+the client process's CPU time per request (best run), which is what bounds a run with no
+latency.
+
+``--breakdown`` adds rows that split the SDK's cost (first latency, last concurrency): aiohttp as
+the SDK calls it (``session.request`` + ``read`` + ``json.loads``), the same plus building the
+``Video``, and ``mm.request(..., cast_to=object)`` (the request path without a model).
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/retrieve_throughput.py [--concurrency 1 64] [--latency-ms 0 20]
+        [--repeat 9] [--requests 3000] [--breakdown]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import json
+import platform
+import socket
+import statistics
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aiohttp
+from aiohttp import web
+
+from minimax_async import AsyncMiniMax, __version__
+from minimax_async._converter import structure
+from minimax_async.models.videos import Video
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "tests" / "samples" / "get-minimax-videos-videoId" / "200.json"
+VIDEO_ID = "user:1234-minimax:987654321-video:998877665544332211"
+TOKEN = "bench-token-0123456789abcdef"
+
+Call = Callable[[], Awaitable[object]]
+
+
+def serve(port: int, latency_ms: float) -> None:
+    body = SAMPLE.read_bytes()
+
+    async def video(request: web.Request) -> web.Response:
+        if latency_ms:
+            await asyncio.sleep(latency_ms / 1000)
+        return web.Response(body=body, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get("/v1/minimax/videos/{id}", video)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def server(latency_ms: float) -> AsyncIterator[str]:
+    port = free_port()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--serve", str(port), "--latency-ms", str(latency_ms)
+    )
+    try:
+        for _ in range(200):
+            with contextlib.suppress(OSError):
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                await writer.wait_closed()
+                break
+            await asyncio.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        await proc.wait()
+
+
+async def timed(call: Call, requests: int, concurrency: int) -> tuple[float, float]:
+    """(requests per second, client CPU microseconds per request) of ``requests`` calls,
+    ``concurrency`` at a time."""
+    left = requests
+
+    async def worker() -> None:
+        nonlocal left
+        while left > 0:
+            left -= 1
+            await call()
+
+    gc.collect()
+    gc.disable()
+    try:
+        started, cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        return requests / elapsed, cpu / requests * 1e6
+    finally:
+        gc.enable()
+
+
+async def compare(
+    calls: dict[str, Call], requests: int, concurrency: int, repeat: int
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Interleaved runs of every call: name -> (requests/s of each run, CPU µs of each run)."""
+    for call in calls.values():
+        await timed(call, min(requests, 300), concurrency)  # warm up: connections, caches
+    runs: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in calls}
+    for _ in range(repeat):
+        for name, call in calls.items():
+            rate, cpu = await timed(call, requests, concurrency)
+            runs[name][0].append(rate)
+            runs[name][1].append(cpu)
+    return runs
+
+
+async def main(args: argparse.Namespace) -> None:
+    print(f"CPython {platform.python_version()}, aiohttp {aiohttp.__version__}, "
+          f"minimax_async {__version__}; {args.requests:,} requests per run, "
+          f"best of {args.repeat} runs")  # fmt: skip
+    print()
+    print(
+        "| server latency | concurrency | raw aiohttp req/s (best / median) "
+        "| videos.retrieve req/s (best / median) | ratio (best) | client CPU µs/req raw / SDK |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    breakdown: dict[str, tuple[list[float], list[float]]] = {}
+    where = (args.latency_ms[0], args.concurrency[-1])  # the breakdown's latency, concurrency
+    for latency in args.latency_ms:
+        async with server(latency) as origin:
+            url = f"{origin}/v1/minimax/videos/{VIDEO_ID}"
+            headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+            for concurrency in args.concurrency:
+                connector = aiohttp.TCPConnector(limit=100, limit_per_host=0)
+                async with (
+                    aiohttp.ClientSession(connector=connector) as session,
+                    AsyncMiniMax(TOKEN, base_url=f"{origin}/v1/minimax") as mm,
+                ):
+
+                    async def raw(url: str = url, headers: dict[str, str] = headers) -> object:
+                        async with session.get(url, headers=headers) as response:
+                            response.raise_for_status()
+                            return await response.json()
+
+                    async def sdk() -> object:
+                        return await mm.videos.retrieve(VIDEO_ID)
+
+                    video = await mm.videos.retrieve(VIDEO_ID)
+                    assert video.status == 2, video
+                    assert video.origin_files, video
+                    # With latency, about 2 s of calls per run (latency bounds the rate).
+                    requests = args.requests
+                    if latency:
+                        requests = max(100, min(requests, int(2 * concurrency * 1000 / latency)))
+                    runs = await compare(
+                        {"raw": raw, "sdk": sdk}, requests, concurrency, args.repeat
+                    )
+                    if args.breakdown and (latency, concurrency) == where:
+                        breakdown = await compare(
+                            _breakdown_calls(mm, headers), requests, concurrency, args.repeat
+                        )
+                        breakdown = {"raw": runs["raw"], **breakdown, "sdk": runs["sdk"]}
+                (raw_rates, raw_cpu), (sdk_rates, sdk_cpu) = runs["raw"], runs["sdk"]
+                ratio = max(sdk_rates) / max(raw_rates)
+                print(f"| {latency:g} ms | {concurrency} | {max(raw_rates):,.0f} / "
+                      f"{statistics.median(raw_rates):,.0f} | {max(sdk_rates):,.0f} / "
+                      f"{statistics.median(sdk_rates):,.0f} | {ratio:.2f}x | "
+                      f"{min(raw_cpu):.0f} / {min(sdk_cpu):.0f} |", flush=True)  # fmt: skip
+    if breakdown:
+        print()
+        print(f"Breakdown at {where[0]:g} ms, concurrency {where[1]}:")
+        print()
+        print("| client | best req/s | CPU µs/req | vs raw |")
+        print("| --- | ---: | ---: | ---: |")
+        base = max(breakdown["raw"][0])
+        for name, (rates, cpu) in breakdown.items():
+            print(f"| {LABELS[name]} | {max(rates):,.0f} | {min(cpu):.0f} | "
+                  f"{max(rates) / base:.2f}x |")  # fmt: skip
+
+
+LABELS = {
+    "raw": "raw aiohttp: `session.get` + `json()`",
+    "bare": "aiohttp as the SDK calls it: `session.request` + `read()` + `json.loads`",
+    "bare_model": "the same + building the `Video` model",
+    "request": "`mm.request(..., cast_to=object)`: the request path, no model",
+    "sdk": "`mm.videos.retrieve`",
+}
+
+
+def _breakdown_calls(mm: AsyncMiniMax, headers: dict[str, str]) -> dict[str, Call]:
+    session = mm._holder.get()
+    target = mm.url_for(f"videos/{VIDEO_ID}")
+    sent = {"User-Agent": "minimax-async", **headers}
+    limits = aiohttp.ClientTimeout(total=None, connect=10, sock_read=60)
+
+    async def bare() -> object:
+        response = await session.request("GET", target, headers=sent, timeout=limits)
+        try:
+            return json.loads(await response.read())
+        finally:
+            response.release()
+
+    async def bare_model() -> object:
+        response = await session.request("GET", target, headers=sent, timeout=limits)
+        try:
+            return structure(json.loads(await response.read()), Video)
+        finally:
+            response.release()
+
+    async def request() -> object:
+        return await mm.request("GET", f"videos/{VIDEO_ID}", cast_to=object)
+
+    return {"bare": bare, "bare_model": bare_model, "request": request}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 64])
+    parser.add_argument("--latency-ms", type=float, nargs="+", default=[0.0, 20.0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--breakdown", action="store_true")
+    parser.add_argument("--serve", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve is not None:
+        serve(args.serve, args.latency_ms[0])
+    else:
+        asyncio.run(main(args))
