@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Container
-from typing import ClassVar
+from typing import ClassVar, Final
 
-__all__ = ["VideoLikeStatus", "is_final_status"]
+__all__ = ["GenerationStatus", "VideoLikeStatus", "is_final_status"]
 
 
 def is_final_status(
@@ -24,16 +24,33 @@ def is_final_status(
     return status_final is True
 
 
+class GenerationStatus:
+    """``status`` values of video and image jobs (plain ints; unknown values are tolerated)."""
+
+    PENDING: Final = 0
+    PROCESSING: Final = 1
+    COMPLETED: Final = 2
+    FAILED: Final = 3
+    MODERATED_5: Final = 5
+    MODERATED_7: Final = 7
+    QUEUED: Final = 11
+    PROCESSING_12: Final = 12
+    MODERATED_14: Final = 14
+    RUNNING_STATES: Final = frozenset({PENDING, PROCESSING, QUEUED, PROCESSING_12})
+    MODERATED_STATES: Final = frozenset({MODERATED_5, MODERATED_7, MODERATED_14})
+    FINAL_STATES: Final = frozenset({COMPLETED, FAILED}) | MODERATED_STATES
+
+
 class VideoLikeStatus:
     """``is_final`` / ``is_completed`` / ``is_moderated`` / ``is_failed`` for jobs polled by
-    ``status`` (+ ``statusFinal``): videos and images. Subclasses name their state sets."""
+    ``status`` (+ ``statusFinal``): videos and images (:class:`GenerationStatus`)."""
 
     __slots__ = ()
 
-    _COMPLETED: ClassVar[int] = 2
-    _FINAL: ClassVar[Container[object]] = ()
-    _RUNNING: ClassVar[Container[object]] = ()
-    _MODERATED: ClassVar[Container[object]] = ()
+    _COMPLETED: ClassVar[int] = GenerationStatus.COMPLETED
+    _FINAL: ClassVar[Container[object]] = GenerationStatus.FINAL_STATES
+    _RUNNING: ClassVar[Container[object]] = GenerationStatus.RUNNING_STATES
+    _MODERATED: ClassVar[Container[object]] = GenerationStatus.MODERATED_STATES
 
     status: int | None
     status_final: bool | None

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
 import attrs
 
 from ._nested import json_extra
 from ._shared import Model
-from ._status import VideoLikeStatus
+from ._status import GenerationStatus, VideoLikeStatus
 from .videos import GenerationTask, Tag
 
 __all__ = ["Image", "ImageExtra", "ImageJob", "ImagePage", "ImageStatus", "ImageUrls"]
 
 
-class ImageStatus:
+class ImageStatus(GenerationStatus):
     """Values of :attr:`Image.status` (the same states as videos; unknown values tolerated)."""
-
-    PENDING: Final = 0
-    PROCESSING: Final = 1
-    COMPLETED: Final = 2
-    FAILED: Final = 3
-    MODERATED_5: Final = 5
-    MODERATED_7: Final = 7
-    QUEUED: Final = 11
-    PROCESSING_12: Final = 12
-    MODERATED_14: Final = 14
-    RUNNING_STATES: Final = frozenset({PENDING, PROCESSING, QUEUED, PROCESSING_12})
-    MODERATED_STATES: Final = frozenset({MODERATED_5, MODERATED_7, MODERATED_14})
-    FINAL_STATES: Final = frozenset({COMPLETED, FAILED}) | MODERATED_STATES
 
 
 @attrs.frozen(kw_only=True)
@@ -67,10 +54,6 @@ class Image(VideoLikeStatus, Model):
     The picture is at ``video_url`` (the API reuses the video shape); ``download_url`` has no
     watermark (paid accounts). ``status`` stays a plain int (see :class:`ImageStatus`).
     """
-
-    _FINAL = ImageStatus.FINAL_STATES
-    _RUNNING = ImageStatus.RUNNING_STATES
-    _MODERATED = ImageStatus.MODERATED_STATES
 
     id: str | None = None
     desc: str | None = None

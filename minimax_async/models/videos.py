@@ -9,7 +9,7 @@ from typing import Any, Final
 import attrs
 
 from ._shared import Model, StatusInfo
-from ._status import VideoLikeStatus
+from ._status import GenerationStatus, VideoLikeStatus
 from .agent import AgentAttachment, AgentAttachmentFile
 
 __all__ = [
@@ -44,21 +44,8 @@ __all__ = [
 ]
 
 
-class VideoStatus:
+class VideoStatus(GenerationStatus):
     """Values of :attr:`Video.status` (plain ints; unknown values are tolerated)."""
-
-    PENDING: Final = 0
-    PROCESSING: Final = 1
-    COMPLETED: Final = 2
-    FAILED: Final = 3
-    MODERATED_5: Final = 5
-    MODERATED_7: Final = 7
-    QUEUED: Final = 11
-    PROCESSING_12: Final = 12
-    MODERATED_14: Final = 14
-    RUNNING_STATES: Final = frozenset({PENDING, PROCESSING, QUEUED, PROCESSING_12})
-    MODERATED_STATES: Final = frozenset({MODERATED_5, MODERATED_7, MODERATED_14})
-    FINAL_STATES: Final = frozenset({COMPLETED, FAILED}) | MODERATED_STATES
 
 
 @attrs.frozen(kw_only=True)
@@ -122,10 +109,6 @@ class Video(VideoLikeStatus, Model):
     ``status`` stays a plain int (see :class:`VideoStatus`); ``message`` and ``percent`` report
     progress while it runs. ``download_url`` has no watermark (paid accounts).
     """
-
-    _FINAL = VideoStatus.FINAL_STATES
-    _RUNNING = VideoStatus.RUNNING_STATES
-    _MODERATED = VideoStatus.MODERATED_STATES
 
     id: str | None = None
     desc: str | None = None
