@@ -237,7 +237,8 @@ async def poll_snapshots(
         WaitTimeoutError: ``timeout`` seconds passed first; carries the last snapshot.
         NotFoundError: the job was never seen and still 404s after the grace window.
     """
-    delays = check_wait_args(timeout, poll_interval).delays()
+    schedule = check_wait_args(timeout, poll_interval)
+    delays = schedule.delays()
     started = anyio.current_time()
     deadline = float("inf") if timeout is None else started + timeout
     state = state if state is not None else PollState()
@@ -248,7 +249,7 @@ async def poll_snapshots(
     seen = wake.generation if wake is not None else 0
     reg: Registration | None = None
     if watcher is not None and spec.watch_id is not None:
-        reg = watcher.register(spec.watch_id, delays, deadline, observed)
+        reg = watcher.register(spec.watch_id, delays, deadline, observed, cap=schedule.cap)
     notice: Notice | None = None
     pause: Callable[[float], Awaitable[None]]
 

@@ -58,6 +58,7 @@ class Registration:
     """One wait's place in the watcher: its job id, schedule and what the scheduler told."""
 
     __slots__ = (
+        "cap",
         "deadline",
         "delays",
         "due",
@@ -81,12 +82,15 @@ class Registration:
         delays: Callable[[], float],
         deadline: float,
         observed: bool,
+        cap: float,
     ) -> None:
         self.watcher = watcher
         self.job_id = job_id
         self.delays = delays
         self.deadline = deadline
         self.observed = observed
+        #: The longest delay of its schedule: rounds are never closer than the smallest cap.
+        self.cap = cap
         #: Listed by a scheduler read at least once.
         self.seen = False
         #: Times a fetch after ``LEFT`` found the job still running.
@@ -163,6 +167,7 @@ class SharedWatcher:
         self._sleep_scope: anyio.CancelScope | None = None
         self._planned = math.inf
         self._disabled_until = -math.inf
+        self._last_read = -math.inf
         self.closed = False
         #: Scheduler reads made (for tests and benchmarks).
         self.reads = 0
@@ -170,12 +175,21 @@ class SharedWatcher:
     # -- registrations ---------------------------------------------------------------------
 
     def register(
-        self, job_id: str, delays: Callable[[], float], deadline: float, observed: bool
+        self,
+        job_id: str,
+        delays: Callable[[], float],
+        deadline: float,
+        observed: bool,
+        *,
+        cap: float = 0.0,
     ) -> Registration:
-        """A wait on ``job_id`` begins; :meth:`release` it when it ends, however it ends."""
+        """A wait on ``job_id`` begins; :meth:`release` it when it ends, however it ends.
+
+        ``delays`` is its poll schedule and ``cap`` that schedule's longest delay.
+        """
         self._count += 1
         self._eligible += 1
-        return Registration(self, job_id, delays, deadline, observed)
+        return Registration(self, job_id, delays, deadline, observed, cap)
 
     async def release(self, reg: Registration) -> None:
         """The wait of ``reg`` ended. The last one out stops the watcher task."""
@@ -244,6 +258,11 @@ class SharedWatcher:
                     await wake.wait()
                     continue
                 target = min(reg.due for reg in self._waiting)
+                spacing = min(reg.cap for reg in self._waiting)
+                if self._sharing():
+                    # Rounds at most one longest delay apart: new waits (2 s, 3 s, ... into
+                    # their schedules) join the next round instead of adding rounds of their own.
+                    target = max(target, self._last_read + spacing)
                 delay = target - anyio.current_time()
                 if delay > 0:
                     with anyio.CancelScope() as scope:
@@ -254,14 +273,14 @@ class SharedWatcher:
                             self._sleep_scope, self._planned = None, math.inf
                     if scope.cancelled_caught:
                         continue  # a wait due earlier arrived: look again
-                await self._tick(target)
+                await self._tick(target, spacing)
         finally:
             self._task = None
             self._wake = None
             for reg in list(self._waiting):
                 reg.notify("poll")  # never leave a wait hanging
 
-    async def _tick(self, target: float) -> None:
+    async def _tick(self, target: float, spacing: float) -> None:
         """One round: read the scheduler once and tell each waiting job what to do."""
         if not self._sharing():
             # Nothing to share (one wait left, closing, or after a failure): due waits poll.
@@ -272,6 +291,7 @@ class SharedWatcher:
             return
         sent = self._seq
         self.reads += 1
+        self._last_read = anyio.current_time()
         try:
             ids = await self._fetch_ids()
         except Exception as exc:  # any failure: waits poll on their own
@@ -294,7 +314,9 @@ class SharedWatcher:
                     continue
                 if reg.observed and now - reg.last_fetch >= PROGRESS_REFRESH:
                     reg.notify("refresh")
-                elif not reg.refreshed_for_deadline and reg.deadline <= now + 2 * reg.interval:
+                elif not reg.refreshed_for_deadline and reg.deadline <= now + 2 * max(
+                    reg.interval, spacing
+                ):
                     # The next round may come after the deadline: fetch it now, so that a
                     # timeout carries a recent snapshot (as the per-job loop's last poll).
                     reg.refreshed_for_deadline = True

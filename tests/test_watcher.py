@@ -222,6 +222,37 @@ async def test_a_video_and_an_image_wait_share_one_read(api: FakeAPI, client: As
     assert [fetches(api, A), fetches(api, IMAGE, "images")] == [1, 1]
 
 
+async def test_rounds_are_at_most_one_longest_delay_apart(
+    api: FakeAPI, client: AsyncMiniMax, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Waits joining all the time (a pipeline) do not add rounds with their short first delays:
+    with the default schedule scaled down (0.02 s x1.5 up to 0.2 s), about one read per 0.2 s."""
+    check = polling.check_wait_args
+
+    def scaled(timeout: float | None, poll_interval: float | None) -> polling.PollSchedule:
+        if poll_interval is not None:
+            return check(timeout, poll_interval)
+        return polling.PollSchedule(first=0.02, factor=1.5, cap=0.2, jitter=0.0)
+
+    monkeypatch.setattr(polling, "check_wait_args", scaled)
+    client._sleep = anyio.sleep  # real time
+    jobs = [f"user:1234-minimax:987654321-video:{n}" for n in range(100, 130)]
+    api.script("GET", "scheduler", listed(*jobs))
+    for job in jobs:
+        api.script("GET", f"videos/{job}", video(job, 1, 10))
+    started = time.monotonic()
+    async with anyio.create_task_group() as tg:
+        for job in jobs:  # a new wait every 0.03 s for 0.9 s
+            tg.start_soon(client.wait_for_video, job)
+            await anyio.sleep(0.03)
+        await anyio.sleep(0.1)
+        tg.cancel_scope.cancel()
+    elapsed = time.monotonic() - started
+    assert reads(api) <= elapsed / 0.2 + 2, (reads(api), elapsed)
+    assert sum(fetches(api, job) for job in jobs) <= 2  # all listed: only the first, alone
+    await settle(client)
+
+
 # -- results and errors as with the per-job loop ---------------------------------------------
 
 
