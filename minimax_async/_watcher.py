@@ -3,7 +3,10 @@
 ``GET scheduler`` lists every video and image job the API is still running (images carry their
 id in ``videoId`` too). When a client has two or more video/image waits in flight, their poll
 loops stop fetching their jobs one by one: each hands its schedule to the watcher and awaits a
-*notice*. The watcher sleeps until the earliest wait is due, reads the scheduler once, and:
+*notice*. The watcher sleeps until the earliest wait is due (but rounds are never closer than
+the longest delay of the waits' schedules, 10 s by default: waits that join all the time, as in
+a pipeline, join the next round instead of adding rounds for their early polls), reads the
+scheduler once, and:
 
 * a job still listed is still running: its wait goes on waiting (no request of its own), and its
   schedule moves on as if it had polled;
@@ -89,7 +92,7 @@ class Registration:
         self.delays = delays
         self.deadline = deadline
         self.observed = observed
-        #: The longest delay of its schedule: rounds are never closer than the smallest cap.
+        #: The longest delay of its schedule: rounds are never closer than the smallest one.
         self.cap = cap
         #: Listed by a scheduler read at least once.
         self.seen = False
@@ -260,7 +263,7 @@ class SharedWatcher:
                 target = min(reg.due for reg in self._waiting)
                 spacing = min(reg.cap for reg in self._waiting)
                 if self._sharing():
-                    # Rounds at most one longest delay apart: new waits (2 s, 3 s, ... into
+                    # Rounds at least one longest delay apart: new waits (2 s, 3 s, ... into
                     # their schedules) join the next round instead of adding rounds of their own.
                     target = max(target, self._last_read + spacing)
                 delay = target - anyio.current_time()

@@ -222,7 +222,7 @@ async def test_a_video_and_an_image_wait_share_one_read(api: FakeAPI, client: As
     assert [fetches(api, A), fetches(api, IMAGE, "images")] == [1, 1]
 
 
-async def test_rounds_are_at_most_one_longest_delay_apart(
+async def test_rounds_are_no_closer_than_the_longest_poll_delay(
     api: FakeAPI, client: AsyncMiniMax, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Waits joining all the time (a pipeline) do not add rounds with their short first delays:
