@@ -276,7 +276,12 @@ class SharedWatcher:
                             self._sleep_scope, self._planned = None, math.inf
                     if scope.cancelled_caught:
                         continue  # a wait due earlier arrived: look again
-                await self._tick(target, spacing)
+                try:
+                    await self._tick(target, spacing)
+                except Exception:  # a bug must not leave waits hanging: they poll alone
+                    log.exception("shared watcher failed; waits poll their jobs one by one")
+                    self._disabled_until = anyio.current_time() + FAILURE_COOLDOWN
+                    return  # ``finally`` hands every waiting wait back
         finally:
             self._task = None
             self._wake = None

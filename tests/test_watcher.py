@@ -569,3 +569,23 @@ async def test_on_the_emulator_results_match_the_per_job_loop() -> None:
                 assert counts["scheduler"] == 0
                 assert counts["GET videos"] > 50  # about one per job per 0.1 s
     assert results[True] == results[False]
+
+
+async def test_a_bug_in_the_watcher_hands_the_waits_back(
+    api: FakeAPI, client: AsyncMiniMax, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    """Whatever goes wrong inside a round, the waits end as the per-job loop would."""
+
+    async def broken(self: Any, target: float, spacing: float) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(watcher_module.SharedWatcher, "_tick", broken)
+    for job in (A, B):
+        api.script("GET", f"videos/{job}", video(job, 1, 10), video(job, 2))
+    with anyio.fail_after(5):
+        results = await asyncio.gather(
+            *(client.wait_for_video(j, poll_interval=0.01) for j in (A, B))
+        )
+    assert [r.status for r in results] == [2, 2]
+    assert "shared watcher failed" in caplog.text
+    await settle(client)
