@@ -160,6 +160,12 @@ class BaseClient:
         self._max_retries = max_retries
         self._holder = holder
         self._default_headers = dict(default_headers or {})
+        #: What every request starts from (built once: this is on the hot path).
+        self._base_headers = {
+            "User-Agent": f"minimax-async/{__version__}",
+            "Accept": "application/json",
+            **{k: v for k, v in self._default_headers.items() if k.lower() != "authorization"},
+        }
         self._sleep: Callable[[float], Awaitable[None]] = anyio.sleep
 
     # -- configuration -------------------------------------------------------------------
@@ -190,7 +196,8 @@ class BaseClient:
         return scrub_bytes(raw, (self.__token,))
 
     def _is_api_url(self, url: yarl.URL) -> bool:
-        return url.origin() == self._origin
+        origin = self._origin
+        return (url.scheme, url.host, url.port) == (origin.scheme, origin.host, origin.port)
 
     def url_for(self, path: str) -> yarl.URL:
         """The absolute URL of ``path`` (already quoted; ``:`` and ``@`` stay literal)."""
@@ -368,21 +375,24 @@ class BaseClient:
         replayable: bool = True,
     ) -> Any:
         limits = self._timeout if isinstance(timeout, NotGiven) else Timeout.coerce(timeout)
-        deadline = _deadline(limits.total)
-        send_headers = {
-            "User-Agent": f"minimax-async/{__version__}",
-            "Accept": "application/json",
-            **self._default_headers,
-            **(headers or {}),
-        }
-        # Header names are case-insensitive: drop every spelling of Authorization, then add ours
-        # for the API's host only (never hand the token to a media CDN).
-        for name in [n for n in send_headers if n.lower() == "authorization"]:
-            del send_headers[name]
+        # The call's own deadline is cheap to know; an enclosing anyio/asyncio deadline costs a
+        # lookup per call, so it is looked up only when a retry or a reconcile is considered
+        # (a first attempt is cancelled by that enclosing scope by itself anyway).
+        own_deadline = None if limits.total is None else anyio.current_time() + limits.total
+        deadline = own_deadline
+        enclosing_known = False
+        # Header names are case-insensitive: every spelling of Authorization is dropped, then
+        # ours is added for the API's host only (never hand the token to a media CDN).
+        send_headers = dict(self._base_headers)
+        if headers:
+            send_headers.update(headers)
+            for name in [n for n in headers if n.lower() == "authorization"]:
+                del send_headers[name]
         if self._is_api_url(url):
             send_headers.update(self._auth_headers())
         query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
-        shown = redact_url(str(url.with_query(query) if query else url))
+        # Only a query can carry a secret (``?token=``); ids in paths are checked before this.
+        shown = redact_url(str(url.with_query(query))) if query else str(url)
         session = self._holder.get()
         attempt = 0
         # A create attempt whose outcome is unknown: once set, any final failure of this call
@@ -390,6 +400,8 @@ class BaseClient:
         unsure: APIError | None = None
         while True:
             attempt += 1
+            if attempt > 1 and not enclosing_known:
+                deadline, enclosing_known = _deadline(own_deadline), True
             remaining = None if deadline is None else deadline - anyio.current_time()
             if remaining is not None and remaining <= 0:
                 if unsure is not None:
@@ -399,7 +411,9 @@ class BaseClient:
                 raise APITimeoutError("the call's deadline passed", method=method, url=shown)
             client_timeout = aiohttp.ClientTimeout(
                 total=remaining if not stream else None,
-                connect=limits.connect,
+                # ``sock_connect``: ``connect`` would also count the wait for a free pooled
+                # connection, failing busy-but-healthy clients with "timed out connecting".
+                sock_connect=limits.connect,
                 sock_read=limits.read,
             )
             kwargs: dict[str, Any] = {"headers": send_headers, "timeout": client_timeout}
@@ -417,7 +431,6 @@ class BaseClient:
             error: APIError
             ambiguous = False
             started = time.monotonic()
-            sent_at = anyio.current_time()
             try:
                 response = await session.request(method, url, **kwargs)
             except aiohttp.ClientConnectorError as exc:
@@ -474,6 +487,8 @@ class BaseClient:
                         response.release()
 
             # -- decide: reconcile, retry or raise ---------------------------------------
+            if not enclosing_known:
+                deadline, enclosing_known = _deadline(own_deadline), True
             if kind == "create" and ambiguous:
                 unsure = error
                 if reconcile is not None:
@@ -486,7 +501,7 @@ class BaseClient:
                     )
                     found = None
                     # A job is listed only while it runs: how long it had to end unseen.
-                    failed_after = anyio.current_time() - sent_at
+                    failed_after = time.monotonic() - started
                     try:
                         # The lookup is part of the call: it ends at the call's deadline too.
                         with anyio.move_on_at(math.inf if deadline is None else deadline):
@@ -619,9 +634,9 @@ def _read_failure(exc: BaseException, method: str, url: str) -> APIError:
     )
 
 
-def _deadline(total: float | None) -> float | None:
+def _deadline(own: float | None) -> float | None:
+    """The earlier of the call's own deadline and the enclosing cancel scope's (None: none)."""
     outer = float(anyio.current_effective_deadline())
-    own = None if total is None else float(anyio.current_time()) + total
     if math.isinf(outer):
         return own
     return outer if own is None else min(own, outer)

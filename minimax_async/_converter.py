@@ -101,6 +101,9 @@ class _Unfit(Exception):
 _StructureFn = Callable[[Any], Any]
 
 
+_PRIMITIVES = (str, int, float, bool)
+
+
 def _is_model(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, Model)
 
@@ -116,8 +119,20 @@ def _make_structurer(tp: Any) -> _StructureFn:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin is Union or origin is types.UnionType:
-        members = [_make_structurer(a) for a in args if a is not type(None)]
+        non_null = [a for a in args if a is not type(None)]
         nullable = type(None) in args
+        if nullable and len(non_null) == 1 and non_null[0] in _PRIMITIVES:
+            # The hot case (``str | None`` ...): one exact type test, no nested call.
+            exact = non_null[0]
+            widen = (int, float) if exact is float else (exact,)
+
+            def optional_primitive(v: Any) -> Any:
+                if v is None or type(v) in widen:
+                    return v
+                raise _Unfit
+
+            return optional_primitive
+        members = [_make_structurer(a) for a in non_null]
 
         def union(v: Any) -> Any:
             if v is None:
@@ -221,13 +236,27 @@ def _field_table(cls: Any) -> dict[str, tuple[str, _StructureFn]]:
     return table
 
 
+@functools.cache
+def _key_table(cls: Any) -> dict[str, tuple[str, _StructureFn] | None]:
+    """JSON key -> (attribute name, structurer), filled as keys are met (one dict lookup a key
+    on the hot path instead of ``to_snake`` + a lookup)."""
+    return {}
+
+
 def _structure_model(data: Mapping[str, Any], cls: Any) -> Any:
-    table = _field_table(cls)
+    by_key = _key_table(cls)
     kwargs: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     keys: list[tuple[str, str]] = []
     for key, value in data.items():
-        entry = table.get(to_snake(key)) if isinstance(key, str) else None
+        try:
+            entry = by_key[key]
+        except KeyError:
+            entry = _field_table(cls).get(to_snake(key)) if isinstance(key, str) else None
+            if isinstance(key, str) and len(by_key) < 1024:  # bounded: keys come from servers
+                by_key[key] = entry
+        except TypeError:  # an unhashable key cannot come from JSON, but stay total
+            entry = None
         if entry is None or entry[0] in kwargs:
             extra[key] = value
             continue
