@@ -15,7 +15,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 import anyio
@@ -32,7 +32,14 @@ from ._exceptions import (
     RateLimitError,
     WaitTimeoutError,
 )
-from ._polling import JobSpec, check_wait_args, poll_snapshots, wait_until_final, wake_registry
+from ._polling import (
+    JobSpec,
+    Outcome,
+    check_wait_args,
+    poll_snapshots,
+    wait_until_final,
+    wake_registry,
+)
 from ._streams import AgentStream, open_agent_stream
 from ._types import NOT_GIVEN, NotGiven, ProgressCallback, Timeout
 from ._validation import check_id
@@ -59,40 +66,14 @@ DEFAULT_BASE_URL = "https://api.useapi.net/v1/minimax"
 #: The longest a shared watcher's scheduler read may take (seconds), retries included.
 SCHEDULER_READ_LIMIT = 30.0
 
-_VIDEO_RUNNING = frozenset({0, 1, 11, 12})
-_VIDEO_COMPLETED = frozenset({2})
-_VIDEO_FAILED = frozenset({3})
-_VIDEO_MODERATED = frozenset({5, 7, 14})
-
-
-def _video_outcome(job: Video | Image) -> Literal["running", "completed", "failed", "moderated"]:
-    status = job.status
-    if status in _VIDEO_COMPLETED:
-        return "completed"
-    if status in _VIDEO_FAILED:
-        return "failed"
-    if status in _VIDEO_MODERATED:
-        return "moderated"
-    if status in _VIDEO_RUNNING or job.status_final is not True:
-        return "running"  # unknown statuses keep polling unless the API says they are final
-    return "failed"
-
-
-def _music_outcome(job: Music) -> Literal["running", "completed", "failed", "moderated"]:
+def _outcome(job: Video | Image | Music | AgentJob) -> Outcome:
+    """Classify a snapshot with the model's own status rules (one place decides: the models)."""
     if job.is_completed:
         return "completed"
     if job.is_moderated:
         return "moderated"
-    # 0 and 1 keep polling; an unknown status too, unless the API says it is final.
+    # A known running status, or an unknown one the API does not mark final, keeps polling.
     return "failed" if job.is_final else "running"
-
-
-def _agent_outcome(job: AgentJob) -> Literal["running", "completed", "failed", "moderated"]:
-    if job.status == "completed":
-        return "completed"
-    if job.status == "failed":
-        return "failed"
-    return "running"
 
 
 def _progress_key(job: Any) -> Hashable:
@@ -238,7 +219,7 @@ class AsyncMiniMax(BaseClient):
         return JobSpec(
             name=f"video {video_id}",
             fetch=lambda: self.videos.retrieve(video_id),
-            outcome=_video_outcome,
+            outcome=_outcome,
             change_key=_progress_key,
             removed=_removed,
             cancel=cancel,
@@ -348,7 +329,7 @@ class AsyncMiniMax(BaseClient):
             JobSpec(
                 name=f"image {image_id}",
                 fetch=lambda: self.images.retrieve(image_id),
-                outcome=_video_outcome,
+                outcome=_outcome,
                 change_key=_progress_key,
                 removed=_removed,
                 wake=wake_registry(self._holder).get(image_id),
@@ -409,7 +390,7 @@ class AsyncMiniMax(BaseClient):
                     images.append(result)
             elif item is not None:
                 images.append(item)
-                if raise_on_failure and first_error is None and _video_outcome(item) != "completed":
+                if raise_on_failure and first_error is None and _outcome(item) != "completed":
                     first_error = _failure_for(item)
         # With raise_on_failure=False only failed/moderated images are returned: a deadline or
         # an API error (never a failure: those came back as images) is still raised.
@@ -434,7 +415,7 @@ class AsyncMiniMax(BaseClient):
             JobSpec(
                 name=f"music {music_id}",
                 fetch=lambda: self.music.retrieve(music_id),
-                outcome=_music_outcome,
+                outcome=_outcome,
                 change_key=_progress_key,
                 removed=_removed,
             ),
@@ -460,7 +441,7 @@ class AsyncMiniMax(BaseClient):
             JobSpec(
                 name=f"agent job {job_id}",
                 fetch=lambda: self.agent.retrieve(job_id),
-                outcome=_agent_outcome,
+                outcome=_outcome,
                 change_key=lambda job: job.status,
                 removed=_removed,
             ),
@@ -678,7 +659,7 @@ class AsyncMiniMax(BaseClient):
 
 
 def _failure_for(item: Image) -> GenerationError:
-    if _video_outcome(item) == "moderated":
+    if _outcome(item) == "moderated":
         return GenerationModeratedError(
             f"image {item.image_id or item.id} was moderated", result=item
         )
