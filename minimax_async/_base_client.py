@@ -29,6 +29,7 @@ twice" tables say the same per endpoint.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -42,6 +43,7 @@ import anyio
 import yarl
 
 from ._converter import structure
+from ._deadlines import Deadlines, Watch
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -69,8 +71,14 @@ log = logging.getLogger("minimax_async")
 
 _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 _AMBIGUOUS_STATUSES = frozenset({502, 504})
+# How many URLs ``url_for`` keeps (a poll asks for the same one every few seconds).
+_URL_CACHE_SIZE = 1024
 #: Methods aiohttp resends by itself once when the connection drops (RFC 9110 idempotent).
 _SILENTLY_RESENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+_JSON = json.JSONDecoder()
+_NOT_JSON = object()
+#: Methods retried by default after any failure.
+_IDEMPOTENT = frozenset({"GET", "DELETE", "HEAD"})
 _MAX_RETRY_AFTER = 120.0
 _CREATE_429_MIN, _CREATE_429_MAX = 10.0, 30.0
 
@@ -82,6 +90,15 @@ class SessionHolder:
         self.session = session
         self.owned = session is None
         self.closed = False
+        self._deadlines: Deadlines | None = None
+
+    def deadlines(self) -> Deadlines:
+        """The deadlines of this client's calls on the running event loop."""
+        loop = asyncio.get_running_loop()
+        made = self._deadlines
+        if made is None or made.loop is not loop:
+            made = self._deadlines = Deadlines(loop)
+        return made
 
     def get(self) -> aiohttp.ClientSession:
         if self.closed:
@@ -166,6 +183,13 @@ class BaseClient:
             "Accept": "application/json",
             **{k: v for k, v in self._default_headers.items() if k.lower() != "authorization"},
         }
+        #: The same with the token, for the API's own host (never modified: aiohttp copies it).
+        self._api_headers = {**self._base_headers, **self._auth_headers()}
+        # Hot-path caches, both bounded: a poll asks for the same URL over and over, and most
+        # calls use one of a few timeouts.
+        self._urls: dict[str, yarl.URL] = {}
+        self._client_timeouts: dict[tuple[Timeout, bool], aiohttp.ClientTimeout] = {}
+        self._default_client_timeouts: list[aiohttp.ClientTimeout | None] = [None, None]
         self._sleep: Callable[[float], Awaitable[None]] = anyio.sleep
 
     # -- configuration -------------------------------------------------------------------
@@ -201,7 +225,41 @@ class BaseClient:
 
     def url_for(self, path: str) -> yarl.URL:
         """The absolute URL of ``path`` (already quoted; ``:`` and ``@`` stay literal)."""
-        return yarl.URL(f"{self._base_url}/{path.lstrip('/')}", encoded=True)
+        urls = self._urls
+        try:
+            return urls[path]
+        except KeyError:
+            pass
+        url = yarl.URL(f"{self._base_url}/{path.lstrip('/')}", encoded=True)
+        if len(urls) >= _URL_CACHE_SIZE:
+            del urls[next(iter(urls))]  # the oldest: polls of finished jobs stop asking
+        urls[path] = url
+        return url
+
+    def _client_timeout(
+        self, limits: Timeout, total: float | None, coarse: bool
+    ) -> aiohttp.ClientTimeout:
+        """aiohttp's timeout for one attempt; ``coarse``: reads are timed by ``Deadlines``.
+
+        ``sock_connect``, not ``connect``: that would also count the wait for a free pooled
+        connection, failing busy-but-healthy clients with "timed out connecting".
+        """
+        if total is None:
+            if limits is self._timeout:  # the common case, without hashing a Timeout
+                made = self._default_client_timeouts[coarse]
+                if made is not None:
+                    return made
+            made = self._client_timeouts.get((limits, coarse))
+            if made is not None:
+                return made
+        made = aiohttp.ClientTimeout(
+            total=total, sock_connect=limits.connect, sock_read=None if coarse else limits.read
+        )
+        if total is None and len(self._client_timeouts) < 64:
+            self._client_timeouts[(limits, coarse)] = made
+            if limits is self._timeout:
+                self._default_client_timeouts[coarse] = made
+        return made
 
     # -- the request path ----------------------------------------------------------------
 
@@ -270,33 +328,6 @@ class BaseClient:
         only); an attempt that failed later than that is not resent when nothing is found.
         """
 
-        async def read(response: aiohttp.ClientResponse) -> Any:
-            raw = await response.read()
-            if cast_to is None:
-                return None
-            try:
-                decoded = json.loads(raw)
-            except (ValueError, UnicodeDecodeError):
-                shown_raw = self._scrub_body(raw)
-                raise ResponseDecodeError(
-                    f"the {response.status} answer is not valid JSON: {_excerpt(shown_raw)!r}",
-                    raw_body=shown_raw,
-                    status_code=response.status,
-                    method=method,
-                    url=str(response.url),
-                ) from None
-            self._check_body(decoded, response)
-            try:
-                return structure(decoded, cast_to)
-            except ValueError as exc:
-                raise ResponseDecodeError(
-                    str(exc),
-                    raw_body=self._scrub_body(raw),
-                    status_code=response.status,
-                    method=method,
-                    url=str(response.url),
-                ) from None
-
         return await self._run(
             method,
             self.url_for(path),
@@ -304,14 +335,52 @@ class BaseClient:
             json_body=json_body,
             body=body,
             headers=headers,
-            kind=kind or ("idempotent" if method in ("GET", "DELETE", "HEAD") else "once"),
+            kind=kind or ("idempotent" if method in _IDEMPOTENT else "once"),
             timeout=timeout,
-            handle=read,
+            cast_to=cast_to,
             reconcile=reconcile,
             reconcile_window=reconcile_window,
             reply_ref=reply_ref,
             replayable=replayable,
+            api=True,
         )
+
+    async def _read_json(self, response: aiohttp.ClientResponse, cast_to: Any, method: str) -> Any:
+        """A 2xx answer's body structured as ``cast_to`` (None: read and dropped)."""
+        raw = await response.read()
+        if cast_to is None:
+            return None
+        try:
+            # JSON on the wire is UTF-8 (RFC 8259): decoding it directly skips ``json.loads``'
+            # encoding sniffing; anything else (a BOM, UTF-16) gets the full treatment.
+            decoded = _JSON.decode(raw.decode())
+        except ValueError:
+            decoded = _NOT_JSON
+        if decoded is _NOT_JSON:
+            try:
+                decoded = json.loads(raw)
+            except ValueError:
+                decoded = _NOT_JSON
+        if decoded is _NOT_JSON:
+            shown_raw = self._scrub_body(raw)
+            raise ResponseDecodeError(
+                f"the {response.status} answer is not valid JSON: {_excerpt(shown_raw)!r}",
+                raw_body=shown_raw,
+                status_code=response.status,
+                method=method,
+                url=str(response.url),
+            ) from None
+        self._check_body(decoded, response)
+        try:
+            return structure(decoded, cast_to)
+        except ValueError as exc:
+            raise ResponseDecodeError(
+                str(exc),
+                raw_body=self._scrub_body(raw),
+                status_code=response.status,
+                method=method,
+                url=str(response.url),
+            ) from None
 
     async def open_stream(
         self,
@@ -347,7 +416,7 @@ class BaseClient:
             json_body=json_body,
             body=body,
             headers=headers,
-            kind=kind or ("idempotent" if method in ("GET", "DELETE", "HEAD") else "once"),
+            kind=kind or ("idempotent" if method in _IDEMPOTENT else "once"),
             timeout=timeout,
             handle=keep,
             reconcile=None,
@@ -367,13 +436,17 @@ class BaseClient:
         headers: Mapping[str, str] | None,
         kind: RetryKind,
         timeout: float | Timeout | NotGiven | None,
-        handle: Callable[[aiohttp.ClientResponse], Awaitable[Any]],
         reconcile: Callable[[], Awaitable[Any]] | None,
         reply_ref: str | None,
+        handle: Callable[[aiohttp.ClientResponse], Awaitable[Any]] | None = None,
+        cast_to: Any = None,
         reconcile_window: float | None = None,
         stream: bool = False,
         replayable: bool = True,
+        api: bool | None = None,
     ) -> Any:
+        """The request path. ``handle`` reads a 2xx answer (default: its JSON as ``cast_to``);
+        ``api``: whether ``url`` is on the API's host (None: find out)."""
         limits = self._timeout if isinstance(timeout, NotGiven) else Timeout.coerce(timeout)
         # The call's own deadline is cheap to know; an enclosing anyio/asyncio deadline costs a
         # lookup per call, so it is looked up only when a retry or a reconcile is considered
@@ -381,19 +454,23 @@ class BaseClient:
         own_deadline = None if limits.total is None else anyio.current_time() + limits.total
         deadline = own_deadline
         enclosing_known = False
+        if api is None:
+            api = self._is_api_url(url)
         # Header names are case-insensitive: every spelling of Authorization is dropped, then
         # ours is added for the API's host only (never hand the token to a media CDN).
-        send_headers = dict(self._base_headers)
-        if headers:
+        if not headers:
+            send_headers = self._api_headers if api else self._base_headers
+        else:
+            send_headers = dict(self._base_headers)
             send_headers.update(headers)
             for name in [n for n in headers if n.lower() == "authorization"]:
                 del send_headers[name]
-        if self._is_api_url(url):
-            send_headers.update(self._auth_headers())
-        query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
-        # Only a query can carry a secret (``?token=``); ids in paths are checked before this.
-        shown = redact_url(str(url.with_query(query))) if query else str(url)
+            if api:
+                send_headers.update(self._auth_headers())
+        query = {k: _query_value(v) for k, v in params.items() if v is not None} if params else None
         session = self._holder.get()
+        coarse = not stream and body is None
+        deadlines = self._holder.deadlines() if coarse else None
         attempt = 0
         # A create attempt whose outcome is unknown: once set, any final failure of this call
         # must say that a job may exist (raising the later error alone invites a duplicate).
@@ -406,85 +483,121 @@ class BaseClient:
             if remaining is not None and remaining <= 0:
                 if unsure is not None:
                     raise _creation_unknown(
-                        unsure, reply_ref, method, shown, looked=reconcile is not None
+                        unsure, reply_ref, method, _shown(url, query), looked=reconcile is not None
                     ) from unsure
-                raise APITimeoutError("the call's deadline passed", method=method, url=shown)
-            client_timeout = aiohttp.ClientTimeout(
-                total=remaining if not stream else None,
-                # ``sock_connect``: ``connect`` would also count the wait for a free pooled
-                # connection, failing busy-but-healthy clients with "timed out connecting".
-                sock_connect=limits.connect,
-                sock_read=limits.read,
-            )
-            kwargs: dict[str, Any] = {"headers": send_headers, "timeout": client_timeout}
-            if query:
-                kwargs["params"] = query
-            if body is not None:
-                kwargs["data"] = body()
-            elif json_body is not None:
-                kwargs["json"] = json_body
-            if kind == "create" and method in _SILENTLY_RESENT:
-                kwargs["middlewares"] = (
-                    _no_silent_resend,
-                    *(getattr(session, "_middlewares", None) or ()),
+                raise APITimeoutError(
+                    "the call's deadline passed", method=method, url=_shown(url, query)
                 )
-            error: APIError
-            ambiguous = False
-            started = time.monotonic()
+            # An answer read whole to a small request (no body factory: JSON or nothing) has
+            # its deadline kept by the loop-wide ``Deadlines`` (see ``_deadlines``); uploads and
+            # streams keep aiohttp's own per-read timers.
+            watch: Watch | None = None
+            if deadlines is not None:
+                wait = limits.read
+                if remaining is not None and (wait is None or remaining < wait):
+                    wait = remaining
+                if wait is not None:
+                    watch = deadlines.start(wait)
             try:
-                response = await session.request(method, url, **kwargs)
-            except aiohttp.ClientConnectorError as exc:
-                # Could not connect: nothing reached the server, any kind may retry.
-                error = APIConnectionError(
-                    f"could not connect: {self._redact(str(exc))}", method=method, url=shown
-                )
-            except aiohttp.ConnectionTimeoutError:
-                error = APITimeoutError("timed out connecting", method=method, url=shown)
-            except (TimeoutError, aiohttp.ServerTimeoutError):
-                error = APITimeoutError(
-                    "timed out waiting for the answer", method=method, url=shown
-                )
-                ambiguous = True
-            except aiohttp.ClientError as exc:
-                cause = exc.cause if isinstance(exc, _SentOnce) else exc
-                error = APIConnectionError(
-                    f"connection failed: {type(cause).__name__}: {self._redact(str(cause))}",
-                    method=method,
-                    url=shown,
-                )
-                ambiguous = True
-            else:
-                keep_open = False
+                kwargs: dict[str, Any] = {
+                    "headers": send_headers,
+                    "timeout": self._client_timeout(
+                        limits, None if stream or coarse else remaining, coarse
+                    ),
+                }
+                if query:
+                    kwargs["params"] = query
+                if body is not None:
+                    kwargs["data"] = body()
+                elif json_body is not None:
+                    kwargs["json"] = json_body
+                if kind == "create" and method in _SILENTLY_RESENT:
+                    kwargs["middlewares"] = (
+                        _no_silent_resend,
+                        *(getattr(session, "_middlewares", None) or ()),
+                    )
+                error: APIError
+                ambiguous = False
+                started = time.monotonic()
                 try:
-                    status = response.status
-                    _log_response(method, url, status, attempt, response, started)
-                    if status < 400:
-                        try:
-                            result = await handle(response)
-                        except ResponseDecodeError as exc:
-                            if kind != "create":
-                                raise
-                            ambiguous, error = True, exc
-                        except APIStatusError as exc:  # an error inside a 2xx body (platform)
-                            error = exc
-                        except (TimeoutError, aiohttp.ClientError) as exc:
-                            ambiguous = True
-                            error = _read_failure(exc, method, shown)
-                        else:
-                            keep_open = stream
-                            return result
-                    else:
-                        raw = self._scrub_body(await response.read())
-                        error = make_status_error(
-                            status, response.headers, raw, method=method, url=shown
-                        )
-                        ambiguous = status in _AMBIGUOUS_STATUSES
-                except (TimeoutError, aiohttp.ClientError) as exc:
-                    error = _read_failure(exc, method, shown)
+                    response = await session.request(method, url, **kwargs)
+                except asyncio.CancelledError:
+                    if watch is None or not watch.claim():
+                        raise
+                    error = APITimeoutError(
+                        "timed out waiting for the answer", method=method, url=_shown(url, query)
+                    )
                     ambiguous = True
-                finally:
-                    if not keep_open:
-                        response.release()
+                except aiohttp.ClientConnectorError as exc:
+                    # Could not connect: nothing reached the server, any kind may retry.
+                    error = APIConnectionError(
+                        f"could not connect: {self._redact(str(exc))}",
+                        method=method,
+                        url=_shown(url, query),
+                    )
+                except aiohttp.ConnectionTimeoutError:
+                    error = APITimeoutError(
+                        "timed out connecting", method=method, url=_shown(url, query)
+                    )
+                except (TimeoutError, aiohttp.ServerTimeoutError):
+                    error = APITimeoutError(
+                        "timed out waiting for the answer", method=method, url=_shown(url, query)
+                    )
+                    ambiguous = True
+                except aiohttp.ClientError as exc:
+                    cause = exc.cause if isinstance(exc, _SentOnce) else exc
+                    error = APIConnectionError(
+                        f"connection failed: {type(cause).__name__}: {self._redact(str(cause))}",
+                        method=method,
+                        url=_shown(url, query),
+                    )
+                    ambiguous = True
+                else:
+                    if watch is not None and limits.read is not None:
+                        # The headers are in: ``read`` starts again for the body.
+                        watch.restart(limits.read, deadline)
+                    keep_open = False
+                    try:
+                        status = response.status
+                        _log_response(method, url, status, attempt, response, started)
+                        if status < 400:
+                            try:
+                                if handle is None:
+                                    result = await self._read_json(response, cast_to, method)
+                                else:
+                                    result = await handle(response)
+                            except ResponseDecodeError as exc:
+                                if kind != "create":
+                                    raise
+                                ambiguous, error = True, exc
+                            except APIStatusError as exc:  # an error inside a 2xx body (platform)
+                                error = exc
+                            except (TimeoutError, aiohttp.ClientError) as exc:
+                                ambiguous = True
+                                error = _read_failure(exc, method, _shown(url, query))
+                            else:
+                                keep_open = stream
+                                return result
+                        else:
+                            raw = self._scrub_body(await response.read())
+                            error = make_status_error(
+                                status, response.headers, raw, method=method, url=_shown(url, query)
+                            )
+                            ambiguous = status in _AMBIGUOUS_STATUSES
+                    except asyncio.CancelledError:
+                        if watch is None or not watch.claim():
+                            raise
+                        error = _read_failure(TimeoutError(), method, _shown(url, query))
+                        ambiguous = True
+                    except (TimeoutError, aiohttp.ClientError) as exc:
+                        error = _read_failure(exc, method, _shown(url, query))
+                        ambiguous = True
+                    finally:
+                        if not keep_open:
+                            response.release()
+            finally:
+                if watch is not None:
+                    watch.stop()
 
             # -- decide: reconcile, retry or raise ---------------------------------------
             if not enclosing_known:
@@ -516,7 +629,7 @@ class BaseClient:
                             type(exc).__name__,
                         )
                         raise _creation_unknown(
-                            error, reply_ref, method, shown, looked=False
+                            error, reply_ref, method, _shown(url, query), looked=False
                         ) from exc
                     if found is not None:
                         return found
@@ -533,13 +646,13 @@ class BaseClient:
                             reconcile_window,
                         )
                         raise _creation_unknown(
-                            error, reply_ref, method, shown, looked=True, late=True
+                            error, reply_ref, method, _shown(url, query), looked=True, late=True
                         ) from error
                     out_of_time = deadline is not None and anyio.current_time() >= deadline
                     if attempt <= self._max_retries and replayable and not out_of_time:
                         continue  # Not found: safe to resend with the same replyRef.
                 raise _creation_unknown(
-                    error, reply_ref, method, shown, looked=reconcile is not None
+                    error, reply_ref, method, _shown(url, query), looked=reconcile is not None
                 ) from error
             delay = self._retry_delay(error, kind, ambiguous, attempt)
             if (
@@ -550,7 +663,7 @@ class BaseClient:
             ):
                 if unsure is not None:
                     raise _creation_unknown(
-                        error, reply_ref, method, shown, looked=reconcile is not None
+                        error, reply_ref, method, _shown(url, query), looked=reconcile is not None
                     ) from error
                 raise error
             log.debug(
@@ -651,6 +764,12 @@ def _query_value(value: Any) -> str:
 def _excerpt(raw: bytes) -> str:
     text = raw[:120].decode("utf-8", "replace")
     return text + ("…" if len(raw) > 120 else "")
+
+
+def _shown(url: yarl.URL, query: Mapping[str, str] | None) -> str:
+    """The URL as errors show it. Only a query can carry a secret (``?token=``); ids in paths
+    are checked before anything is sent."""
+    return redact_url(str(url.with_query(query))) if query else str(url)
 
 
 def _log_response(

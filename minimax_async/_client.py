@@ -66,6 +66,7 @@ DEFAULT_BASE_URL = "https://api.useapi.net/v1/minimax"
 #: The longest a shared watcher's scheduler read may take (seconds), retries included.
 SCHEDULER_READ_LIMIT = 30.0
 
+
 def _outcome(job: Video | Image | Music | AgentJob) -> Outcome:
     """Classify a snapshot with the model's own status rules (one place decides: the models)."""
     if job.is_completed:

@@ -133,6 +133,14 @@ def _make_structurer(tp: Any) -> _StructureFn:
 
             return optional_primitive
         members = [_make_structurer(a) for a in non_null]
+        if nullable and len(members) == 1:
+            # ``list[X] | None``, ``Model | None``: no loop over members.
+            only = members[0]
+
+            def optional(v: Any) -> Any:
+                return None if v is None else only(v)
+
+            return optional
 
         def union(v: Any) -> Any:
             if v is None:
@@ -208,11 +216,20 @@ def _make_structurer(tp: Any) -> _StructureFn:
 
         return mapping
     if _is_model(tp):
+        shapes = _shape_table(tp)
 
         def model(v: Any) -> Any:
             if type(v) is not dict:
                 raise _Unfit
-            return _structure_model(v, tp)
+            # ``_structure_model`` inlined: this runs for every object of every answer.
+            shape = tuple(v)
+            build = shapes.get(shape)
+            if build is None:
+                return _structure_model(v, tp)
+            try:
+                return build(v)
+            except (_Unfit, RecursionError):
+                return _structure_model_slow(v, tp)
 
         return model
     raise TypeError(f"no structuring rule for {tp!r}")  # a bug in a model declaration
@@ -227,13 +244,19 @@ def _abc_sequence() -> Any:
 @functools.cache
 def _field_table(cls: Any) -> dict[str, tuple[str, _StructureFn]]:
     """snake_case attribute name -> (attribute name, structurer) for one model class."""
+    hints = _hints(cls)
+    return {name: (name, _make_structurer(tp)) for name, tp in hints.items()}
+
+
+@functools.cache
+def _hints(cls: Any) -> dict[str, Any]:
+    """Attribute name -> declared type of every JSON-backed attribute of ``cls``."""
     hints = typing.get_type_hints(cls)
-    table: dict[str, tuple[str, _StructureFn]] = {}
-    for field in attrs.fields(cls):
-        if field.name in ("extra", "_json_keys"):
-            continue
-        table[field.name] = (field.name, _make_structurer(hints[field.name]))
-    return table
+    return {
+        field.name: hints[field.name]
+        for field in attrs.fields(cls)
+        if field.name not in ("extra", "_json_keys")
+    }
 
 
 @functools.cache
@@ -243,20 +266,27 @@ def _key_table(cls: Any) -> dict[str, tuple[str, _StructureFn] | None]:
     return {}
 
 
-def _structure_model(data: Mapping[str, Any], cls: Any) -> Any:
+def _entry(cls: Any, key: Any) -> tuple[str, _StructureFn] | None:
+    """The (attribute name, structurer) a JSON key of ``cls`` maps to, or None (-> ``extra``)."""
     by_key = _key_table(cls)
+    try:
+        return by_key[key]
+    except KeyError:
+        entry = _field_table(cls).get(to_snake(key)) if isinstance(key, str) else None
+        if isinstance(key, str) and len(by_key) < 1024:  # bounded: keys come from servers
+            by_key[key] = entry
+        return entry
+    except TypeError:  # an unhashable key cannot come from JSON, but stay total
+        return None
+
+
+def _structure_model_slow(data: Mapping[str, Any], cls: Any) -> Any:
+    """Key by key: what does not fit its attribute goes to ``extra``."""
     kwargs: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     keys: list[tuple[str, str]] = []
     for key, value in data.items():
-        try:
-            entry = by_key[key]
-        except KeyError:
-            entry = _field_table(cls).get(to_snake(key)) if isinstance(key, str) else None
-            if isinstance(key, str) and len(by_key) < 1024:  # bounded: keys come from servers
-                by_key[key] = entry
-        except TypeError:  # an unhashable key cannot come from JSON, but stay total
-            entry = None
+        entry = _entry(cls, key)
         if entry is None or entry[0] in kwargs:
             extra[key] = value
             continue
@@ -268,6 +298,138 @@ def _structure_model(data: Mapping[str, Any], cls: Any) -> Any:
             continue
         keys.append((key, name))
     return cls(extra=extra, _json_keys=tuple(keys), **kwargs)
+
+
+# -- the fast path: one compiled builder per (model class, sequence of JSON keys) ---------------
+#
+# A given endpoint answers with the same keys in the same order almost every time, so the work
+# of mapping keys to attributes is done once per such "shape": a small function is generated
+# (as attrs generates ``__init__``) that unpacks the values, tests the primitive ones inline and
+# calls the model's constructor. Any value that does not fit raises ``_Unfit`` and the call goes
+# the slow way above, which keeps it in ``extra`` - the result is the same either way. Only key
+# *positions* and attribute names (Python identifiers from the model declarations) appear in
+# the generated source; the keys themselves, which come from servers, stay data.
+
+_MAX_SHAPES = 64  # per model class: shapes come from servers, so the table is bounded
+_MAX_SHAPE_KEYS = 200  # wider objects are rare: the slow path is fine for them
+
+_Builder = Callable[[Mapping[str, Any]], Any]
+
+
+def _inline_test(tp: Any, var: str) -> str | None:
+    """A Python expression true when ``var`` fits ``tp`` as is, for the primitive cases."""
+    args = typing.get_args(tp)
+    origin = typing.get_origin(tp)
+    nullable = False
+    if origin is Union or origin is types.UnionType:
+        non_null = [a for a in args if a is not type(None)]
+        if len(non_null) != 1:
+            return None
+        nullable, tp = type(None) in args, non_null[0]
+    if tp is float:
+        test = f"type({var}) is float or type({var}) is int"
+    elif tp in _PRIMITIVES:
+        test = f"type({var}) is {tp.__name__}"
+    else:
+        return None
+    return f"({var} is None or {test})" if nullable else f"({test})"
+
+
+@functools.cache
+def _shape_table(cls: Any) -> dict[tuple[Any, ...], _Builder]:
+    return {}
+
+
+@functools.cache
+def _slot_setters(cls: Any) -> dict[str, Callable[[Any, Any], None]] | None:
+    """Attribute name -> the slot's own setter, for classes a builder may fill directly.
+
+    A frozen attrs ``__init__`` sets every attribute through ``object.__setattr__`` (the class's
+    own ``__setattr__`` refuses); calling each slot descriptor's ``__set__`` does the same work
+    in about a third of the time. Only for plain models: slotted, and with no validator,
+    converter or ``__attrs_post_init__`` that ``__init__`` would run (None otherwise).
+    """
+    if any(hasattr(cls, hook) for hook in ("__attrs_pre_init__", "__attrs_post_init__")):
+        return None
+    setters: dict[str, Callable[[Any, Any], None]] = {}
+    for field in attrs.fields(cls):
+        if field.validator is not None or field.converter is not None:
+            return None
+        slot = next((k.__dict__[field.name] for k in cls.__mro__ if field.name in k.__dict__), None)
+        if type(slot) is not types.MemberDescriptorType:
+            return None
+        setters[field.name] = slot.__set__
+    return setters
+
+
+def _compile_shape(cls: Any, shape: tuple[Any, ...]) -> _Builder:
+    hints = _hints(cls)
+    names: set[str] = set()
+    tests: list[str] = []
+    values: dict[str, str] = {}  # attribute name -> expression of its value
+    extra: list[str] = []
+    json_keys: list[tuple[str, str]] = []
+    scope: dict[str, Any] = {"cls": cls, "_Unfit": _Unfit, "K": shape, "type": type}
+    for i, key in enumerate(shape):
+        entry = _entry(cls, key)
+        if entry is None or entry[0] in names:
+            extra.append(f"K[{i}]: v{i}")
+            continue
+        name, fn = entry
+        names.add(name)
+        json_keys.append((key, name))
+        test = _inline_test(hints[name], f"v{i}")
+        if test is None:
+            scope[f"f{i}"] = fn
+            values[name] = f"f{i}(v{i})"
+        else:
+            tests.append(test)
+            values[name] = f"v{i}"
+    scope["J"] = tuple(json_keys)
+    values["extra"] = "{" + ", ".join(extra) + "}"
+    values["_json_keys"] = "J"
+    lines = ["def build(data):"]
+    if shape:
+        lines.append(f"    {''.join(f'v{i}, ' for i in range(len(shape)))}= data.values()")
+    if tests:
+        lines.append(f"    if not ({' and '.join(tests)}):")
+        lines.append("        raise _Unfit")
+    setters = _slot_setters(cls)
+    fields = attrs.fields(cls)
+    if setters is not None and all(
+        f.name in values or not isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]
+        for f in fields
+    ):
+        # What ``__init__`` would do, slot by slot (see ``_slot_setters``); absent attributes
+        # get their (immutable: no factory) defaults.
+        scope["new"] = object.__new__
+        lines.append("    o = new(cls)")
+        for n, field in enumerate(fields):
+            scope[f"s{n}"] = setters[field.name]
+            if field.name not in values:
+                scope[f"d{n}"] = field.default
+            lines.append(f"    s{n}(o, {values.get(field.name, f'd{n}')})")
+        lines.append("    return o")
+    else:
+        lines.append(f"    return cls({', '.join(f'{k}={v}' for k, v in values.items())})")
+    exec(compile("\n".join(lines), f"<minimax_async structure {cls.__name__}>", "exec"), scope)
+    build: _Builder = scope["build"]
+    return build
+
+
+def _structure_model(data: Mapping[str, Any], cls: Any) -> Any:
+    shapes = _shape_table(cls)
+    shape = tuple(data)
+    try:
+        build = shapes[shape]
+    except KeyError:
+        if len(shapes) >= _MAX_SHAPES or len(shape) > _MAX_SHAPE_KEYS:
+            return _structure_model_slow(data, cls)
+        build = shapes[shape] = _compile_shape(cls, shape)
+    try:
+        return build(data)
+    except (_Unfit, RecursionError):
+        return _structure_model_slow(data, cls)
 
 
 def _unstructure_value(value: Any) -> Any:

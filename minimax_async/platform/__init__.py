@@ -68,7 +68,6 @@ _BY_CODE: dict[int, type[APIStatusError]] = {
 }
 
 
-
 def platform_error(
     code: int,
     status_msg: str,

@@ -12,7 +12,6 @@ from ._base import Resource, path_id
 __all__ = ["Files"]
 
 
-
 class Files(Resource):
     """Upload, list and delete reference media."""
 
