@@ -15,14 +15,13 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 import anyio
 import attrs
 
 from ._base_client import BaseClient, SessionHolder
-from ._batch import Batch, BatchRequest, image_kind, new_batch, video_kind
 from ._downloads import download as _download
 from ._exceptions import (
     ConfigurationError,
@@ -57,6 +56,10 @@ from .resources.llm import Llm
 from .resources.music import Music_
 from .resources.scheduler import Scheduler
 from .resources.videos import Videos
+
+if TYPE_CHECKING:
+    # Loaded by the batch methods themselves: sqlite3 and the journal are not needed before.
+    from ._batch import Batch, BatchRequest
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncMiniMax"]
 
@@ -612,6 +615,8 @@ class AsyncMiniMax(BaseClient):
             A :class:`Batch` of :class:`BatchResult` (``result`` a :class:`Video`, or
             ``error``), in completion order. Nothing is sent before the first iteration.
         """
+        from ._batch import new_batch, video_kind
+
         return new_batch(
             self,
             video_kind,
@@ -637,6 +642,8 @@ class AsyncMiniMax(BaseClient):
     ) -> Batch[list[Image]]:
         """:meth:`generate_videos` for ``images.create`` requests; each result is the list of
         images one request made (its ``quantity``)."""
+        from ._batch import image_kind, new_batch
+
         return new_batch(
             self,
             image_kind,
