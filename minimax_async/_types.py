@@ -45,7 +45,10 @@ class Timeout:
 
     Args:
         connect: seconds to open a connection.
-        read: the longest gap between two reads of the answer.
+        read: how long the answer may keep the client waiting: for calls whose answer is read
+            whole, the wait for its headers and then, again, for its body (up to 25 ms late,
+            timed by one loop-wide timer); for uploads, downloads and streams, the longest gap
+            between two reads.
         total: the whole call, retries and their back-off included (the caller's deadline);
             ``None`` for no limit. An enclosing ``anyio``/``asyncio`` deadline is honoured too.
     """
