@@ -41,6 +41,8 @@ from typing import Any, Literal, TypeVar, overload
 import aiohttp
 import anyio
 import yarl
+from aiohttp.connector import Connection
+from aiohttp.tracing import Trace
 
 from ._converter import structure
 from ._deadlines import Deadlines, Watch
@@ -83,6 +85,24 @@ _MAX_RETRY_AFTER = 120.0
 _CREATE_429_MIN, _CREATE_429_MAX = 10.0, 30.0
 
 
+class _Connector(aiohttp.TCPConnector):
+    """aiohttp's connector, telling the holder's ``Deadlines`` when a request has its connection
+    (the moment aiohttp's own ``sock_read`` clock would start, too)."""
+
+    def __init__(self, holder: SessionHolder, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._holder = holder
+
+    async def connect(
+        self, req: aiohttp.ClientRequest, traces: list[Trace], timeout: aiohttp.ClientTimeout
+    ) -> Connection:
+        connection = await super().connect(req, traces, timeout)
+        deadlines = self._holder._deadlines
+        if deadlines is not None:
+            deadlines.connected(asyncio.current_task())
+        return connection
+
+
 class SessionHolder:
     """The aiohttp session shared by a client and its ``with_options`` copies."""
 
@@ -105,7 +125,7 @@ class SessionHolder:
             raise RuntimeError("this client was closed; create a new AsyncMiniMax")
         if self.session is None:
             self.session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=100, limit_per_host=0),
+                connector=_Connector(self, limit=100, limit_per_host=0),
                 timeout=aiohttp.ClientTimeout(total=None),
             )
         return self.session
@@ -469,7 +489,8 @@ class BaseClient:
                 send_headers.update(self._auth_headers())
         query = {k: _query_value(v) for k, v in params.items() if v is not None} if params else None
         session = self._holder.get()
-        coarse = not stream and body is None
+        # Only the SDK's own connector reports when a request has its connection.
+        coarse = not stream and body is None and self._holder.owned
         deadlines = self._holder.deadlines() if coarse else None
         attempt = 0
         # A create attempt whose outcome is unknown: once set, any final failure of this call
@@ -492,12 +513,10 @@ class BaseClient:
             # its deadline kept by the loop-wide ``Deadlines`` (see ``_deadlines``); uploads and
             # streams keep aiohttp's own per-read timers.
             watch: Watch | None = None
-            if deadlines is not None:
-                wait = limits.read
-                if remaining is not None and (wait is None or remaining < wait):
-                    wait = remaining
-                if wait is not None:
-                    watch = deadlines.start(wait)
+            if deadlines is not None and (limits.read is not None or deadline is not None):
+                # The read clock starts once a pooled connection is ours (``_Connector``):
+                # waiting for one of them is not waiting for the answer.
+                watch = deadlines.start(limits.read, deadline, connecting=True)
             try:
                 kwargs: dict[str, Any] = {
                     "headers": send_headers,
@@ -524,10 +543,19 @@ class BaseClient:
                 except asyncio.CancelledError:
                     if watch is None or not watch.claim():
                         raise
-                    error = APITimeoutError(
-                        "timed out waiting for the answer", method=method, url=_shown(url, query)
-                    )
-                    ambiguous = True
+                    if watch.connecting:  # nothing was sent: the deadline passed in the queue
+                        error = APITimeoutError(
+                            "the call's deadline passed while waiting for a free connection",
+                            method=method,
+                            url=_shown(url, query),
+                        )
+                    else:
+                        error = APITimeoutError(
+                            "timed out waiting for the answer",
+                            method=method,
+                            url=_shown(url, query),
+                        )
+                        ambiguous = True
                 except aiohttp.ClientConnectorError as exc:
                     # Could not connect: nothing reached the server, any kind may retry.
                     error = APIConnectionError(
@@ -553,9 +581,8 @@ class BaseClient:
                     )
                     ambiguous = True
                 else:
-                    if watch is not None and limits.read is not None:
-                        # The headers are in: ``read`` starts again for the body.
-                        watch.restart(limits.read, deadline)
+                    if watch is not None:
+                        watch.restart()  # The headers are in: ``read`` starts again for the body.
                     keep_open = False
                     try:
                         status = response.status

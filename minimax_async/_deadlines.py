@@ -22,6 +22,7 @@ import asyncio
 import heapq
 import math
 import sys
+from typing import Any
 
 __all__ = ["GRANULARITY", "Deadlines", "Watch"]
 
@@ -32,20 +33,31 @@ GRANULARITY = 0.025
 class Watch:
     """One attempt's deadline; ``expired`` once the timer has cancelled its task for it."""
 
-    __slots__ = ("bucket", "expired", "later", "owner", "task")
+    __slots__ = ("bucket", "connecting", "expired", "later", "owner", "read", "task", "until")
 
-    def __init__(self, owner: Deadlines, task: asyncio.Task[object], bucket: int) -> None:
+    def __init__(
+        self, owner: Deadlines, task: asyncio.Task[Any], read: float | None, until: float | None
+    ) -> None:
         self.owner = owner
         self.task = task
-        self.bucket = bucket
+        self.read = read
+        self.until = until
+        #: Still waiting for a connection (only ``until`` runs: the read clock has not started).
+        self.connecting = False
+        self.bucket: int | None = None  # None: no deadline (yet)
         # A later deadline set since filing: applied when the timer reaches ``bucket`` (moving
         # the attempt between buckets on every call would cost more than the timer saves).
         self.later: int | None = None
         self.expired = False
 
-    def restart(self, delay: float, until: float | None = None) -> None:
-        """See :meth:`Deadlines.restart`."""
-        self.owner.restart(self, delay, until)
+    def restart(self, read: float | None = None, until: float | None = None) -> None:
+        """The read clock starts again now; ``read``/``until`` replace the watch's own when
+        given. See :meth:`Deadlines.restart`."""
+        if read is not None:
+            self.read = read
+        if until is not None:
+            self.until = until
+        self.owner.restart(self)
 
     def stop(self) -> None:
         """See :meth:`Deadlines.stop`."""
@@ -76,30 +88,70 @@ class Deadlines:
         self._queued: set[int] = set()
         self._timer: asyncio.TimerHandle | None = None
         self._timer_bucket: int | None = None
+        # Attempts waiting for a connection, by task (see :meth:`connected`).
+        self._connecting: dict[asyncio.Task[Any], Watch] = {}
 
     def __len__(self) -> int:
-        return sum(len(b) for b in self._buckets.values())
+        return sum(len(b) for b in self._buckets.values()) + sum(
+            1 for w in self._connecting.values() if w.bucket is None
+        )
 
-    def start(self, delay: float) -> Watch:
-        """Watch the current task for ``delay`` seconds from now."""
+    def start(
+        self, read: float | None, until: float | None = None, *, connecting: bool = False
+    ) -> Watch:
+        """Watch the current task: ``read`` seconds from now (or, with ``connecting``, from
+        :meth:`connected`), but no later than the loop time ``until``."""
         task = asyncio.current_task(self.loop)
         if task is None:  # pragma: no cover - the request path always runs in a task
             raise RuntimeError("an API call must run inside an asyncio task")
-        bucket = math.ceil((self.loop.time() + delay) / GRANULARITY)
-        watch = Watch(self, task, bucket)
-        self._file(watch)
+        watch = Watch(self, task, read, until)
+        if connecting:
+            watch.connecting = True
+            self._connecting[task] = watch
+            if until is not None:
+                watch.bucket = math.ceil(until / GRANULARITY)
+                self._file(watch)
+        else:
+            self._move(watch, self._due(read, until))
         return watch
 
-    def restart(self, watch: Watch, delay: float, until: float | None = None) -> None:
-        """Move ``watch``'s deadline to ``delay`` seconds from now, or to ``until`` (a loop
-        time) if that is earlier."""
-        when = self.loop.time() + delay
-        if until is not None and until < when:
-            when = until
-        bucket = math.ceil(when / GRANULARITY)
-        if watch.expired:
+    def connected(self, task: asyncio.Task[Any] | None) -> None:
+        """``task``'s attempt has its connection and is being sent: its read clock starts."""
+        watch = self._connecting.pop(task, None) if task is not None else None
+        if watch is not None and not watch.expired:
+            watch.connecting = False
+            self._move(watch, self._due(watch.read, watch.until))
+
+    def restart(self, watch: Watch) -> None:
+        """``watch``'s read clock starts again now (its ``until`` still applies)."""
+        if not watch.connecting:
+            self._move(watch, self._due(watch.read, watch.until))
+
+    def stop(self, watch: Watch) -> None:
+        """The attempt ended (any way): forget its deadline."""
+        if watch.connecting and self._connecting.get(watch.task) is watch:
+            del self._connecting[watch.task]
+        if not watch.expired and watch.bucket is not None:
+            self._unfile(watch)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _due(self, read: float | None, until: float | None) -> int | None:
+        """The bucket of ``read`` seconds from now or ``until``, whichever is earlier."""
+        when = until
+        if read is not None:
+            when = self.loop.time() + read
+            if until is not None and until < when:
+                when = until
+        return None if when is None else math.ceil(when / GRANULARITY)
+
+    def _move(self, watch: Watch, bucket: int | None) -> None:
+        if watch.expired or bucket is None:
             return
-        if bucket >= watch.bucket:
+        if watch.bucket is None:
+            watch.bucket = bucket
+            self._file(watch)
+        elif bucket >= watch.bucket:
             watch.later = bucket if bucket > watch.bucket else None
         else:
             watch.later = None
@@ -107,15 +159,9 @@ class Deadlines:
             watch.bucket = bucket
             self._file(watch)
 
-    def stop(self, watch: Watch) -> None:
-        """The attempt ended (any way): forget its deadline."""
-        if not watch.expired:
-            self._unfile(watch)
-
-    # -- internals -------------------------------------------------------------------------
-
     def _file(self, watch: Watch) -> None:
         bucket = watch.bucket
+        assert bucket is not None
         members = self._buckets.get(bucket)
         if members is None:
             members = self._buckets[bucket] = {}
@@ -127,11 +173,12 @@ class Deadlines:
         members[watch] = None
 
     def _unfile(self, watch: Watch) -> None:
-        members = self._buckets.get(watch.bucket)
+        bucket = watch.bucket
+        members = self._buckets.get(bucket) if bucket is not None else None
         if members is not None:
             members.pop(watch, None)
             if not members:
-                del self._buckets[watch.bucket]
+                del self._buckets[bucket]  # type: ignore[arg-type]
 
     def _arm(self, bucket: int) -> None:
         if self._timer is not None:
