@@ -112,7 +112,7 @@ class Deadlines:
                 watch.bucket = math.ceil(until / GRANULARITY)
                 self._file(watch)
         else:
-            self._move(watch, self._due(read, until))
+            self._clock(watch)
         return watch
 
     def connected(self, task: asyncio.Task[Any] | None) -> None:
@@ -120,12 +120,12 @@ class Deadlines:
         watch = self._connecting.pop(task, None) if task is not None else None
         if watch is not None and not watch.expired:
             watch.connecting = False
-            self._move(watch, self._due(watch.read, watch.until))
+            self._clock(watch)
 
     def restart(self, watch: Watch) -> None:
         """``watch``'s read clock starts again now (its ``until`` still applies)."""
-        if not watch.connecting:
-            self._move(watch, self._due(watch.read, watch.until))
+        if not watch.connecting and not watch.expired:
+            self._clock(watch)
 
     def stop(self, watch: Watch) -> None:
         """The attempt ended (any way): forget its deadline."""
@@ -136,18 +136,18 @@ class Deadlines:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _due(self, read: float | None, until: float | None) -> int | None:
-        """The bucket of ``read`` seconds from now or ``until``, whichever is earlier."""
-        when = until
+    def _clock(self, watch: Watch) -> None:
+        """(Re)start ``watch``'s read clock: due ``read`` seconds from now or at ``until``,
+        whichever is earlier. A later deadline is only noted (see ``Watch.later``)."""
+        when = watch.until
+        read = watch.read
         if read is not None:
             when = self.loop.time() + read
-            if until is not None and until < when:
-                when = until
-        return None if when is None else math.ceil(when / GRANULARITY)
-
-    def _move(self, watch: Watch, bucket: int | None) -> None:
-        if watch.expired or bucket is None:
+            if watch.until is not None and watch.until < when:
+                when = watch.until
+        if when is None:
             return
+        bucket = math.ceil(when / GRANULARITY)
         if watch.bucket is None:
             watch.bucket = bucket
             self._file(watch)
@@ -163,14 +163,15 @@ class Deadlines:
         bucket = watch.bucket
         assert bucket is not None
         members = self._buckets.get(bucket)
-        if members is None:
-            members = self._buckets[bucket] = {}
-            if bucket not in self._queued:
-                self._queued.add(bucket)
-                heapq.heappush(self._heap, bucket)
-            if self._timer_bucket is None or bucket < self._timer_bucket:
-                self._arm(bucket)
-        members[watch] = None
+        if members is not None:  # the usual case under load: calls share buckets
+            members[watch] = None
+            return
+        self._buckets[bucket] = {watch: None}
+        if bucket not in self._queued:
+            self._queued.add(bucket)
+            heapq.heappush(self._heap, bucket)
+        if self._timer_bucket is None or bucket < self._timer_bucket:
+            self._arm(bucket)
 
     def _unfile(self, watch: Watch) -> None:
         bucket = watch.bucket
