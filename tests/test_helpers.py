@@ -401,7 +401,7 @@ async def test_wait_for_music_unknown_status_ends_only_when_status_final(
 async def test_wait_for_music_timeout(api: FakeAPI, client: AsyncMiniMax) -> None:
     api.script("GET", MUSIC_PATH, song(1))
     with pytest.raises(WaitTimeoutError) as info:
-        await client.wait_for_music(MUSIC_ID, poll_interval=0.01, timeout=0.15)
+        await client.wait_for_music(MUSIC_ID, poll_interval=0.01, timeout=0.5)
     assert info.value.result.status == 1
 
 
