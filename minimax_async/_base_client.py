@@ -43,7 +43,6 @@ import aiohttp
 import anyio
 import yarl
 from aiohttp.connector import Connection
-from aiohttp.tracing import Trace
 
 from ._converter import structure
 from ._deadlines import Deadlines, Watch
@@ -96,10 +95,8 @@ class _Connector(aiohttp.TCPConnector):
         super().__init__(**kwargs)
         self._holder = holder
 
-    async def connect(
-        self, req: aiohttp.ClientRequest, traces: list[Trace], timeout: aiohttp.ClientTimeout
-    ) -> Connection:
-        connection = await super().connect(req, traces, timeout)
+    async def connect(self, req: aiohttp.ClientRequest, *args: Any, **kwargs: Any) -> Connection:
+        connection = await super().connect(req, *args, **kwargs)
         deadlines = self._holder._deadlines
         if deadlines is not None:
             deadlines.connected(asyncio.current_task())
