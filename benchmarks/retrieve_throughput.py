@@ -32,19 +32,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import gc
 import platform
-import socket
 import statistics
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
+from _server import subprocess_server
 from aiohttp import web
 
 from minimax_async import AsyncMiniMax, __version__
@@ -71,32 +70,6 @@ def serve(port: int, latency_ms: float) -> None:
     app = web.Application()
     app.router.add_get("/v1/minimax/videos/{id}", video)
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.asynccontextmanager
-async def server(latency_ms: float) -> AsyncIterator[str]:
-    port = free_port()
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--serve", str(port), "--latency-ms", str(latency_ms)
-    )
-    try:
-        for _ in range(200):
-            with contextlib.suppress(OSError):
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.close()
-                await writer.wait_closed()
-                break
-            await asyncio.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        await proc.wait()
 
 
 async def timed(call: Call, requests: int, concurrency: int) -> tuple[float, float]:
@@ -149,7 +122,7 @@ async def main(args: argparse.Namespace) -> None:
     breakdown: dict[str, tuple[list[float], list[float]]] = {}
     where = (args.latency_ms[0], args.concurrency[-1])  # the breakdown's latency, concurrency
     for latency in args.latency_ms:
-        async with server(latency) as origin:
+        async with subprocess_server(__file__, "--latency-ms", str(latency)) as origin:
             url = f"{origin}/v1/minimax/videos/{VIDEO_ID}"
             headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
             for concurrency in args.concurrency:

@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import platform
-import socket
 import sys
 import tempfile
 import time
@@ -39,6 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
+from _server import subprocess_server
 from aiohttp import web
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,30 +112,6 @@ async def child(kind: str, origin: str, path: str) -> None:
     print(json.dumps({"kind": kind, "seconds": elapsed, "bytes": size, "rss_kib": growth_kib}))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.asynccontextmanager
-async def server() -> AsyncIterator[str]:
-    port = free_port()
-    proc = await asyncio.create_subprocess_exec(sys.executable, __file__, "--serve", str(port))
-    try:
-        for _ in range(200):
-            with contextlib.suppress(OSError):
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.close()
-                await writer.wait_closed()
-                break
-            await asyncio.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        await proc.wait()
-
-
 async def run_child(kind: str, origin: str, path: str) -> dict[str, float]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--child", kind, origin, path, stdout=asyncio.subprocess.PIPE
@@ -161,7 +136,7 @@ async def main(args: argparse.Namespace) -> None:
             f.write(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom")
             f.truncate(size)
         runs: dict[str, list[dict[str, float]]] = {kind: [] for kind in CLIENTS}
-        async with server() as origin:
+        async with subprocess_server(__file__) as origin:
             for _ in range(args.repeat):
                 for kind in CLIENTS:
                     runs[kind].append(await run_child(kind, origin, path))

@@ -24,18 +24,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import gc
 import platform
-import socket
 import sys
 import time
 import tracemalloc
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _server import subprocess_server
 from aiohttp import web
 
 from minimax_async import AsyncMiniMax
@@ -59,32 +57,6 @@ def serve(port: int, n: int) -> None:
     app.router.add_get("/v1/minimax/scheduler", scheduler)
     app.router.add_get("/v1/minimax/videos/{id}", video)
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.asynccontextmanager
-async def server(n: int) -> AsyncIterator[str]:
-    port = free_port()
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--serve", str(port), "--jobs", str(n)
-    )
-    try:
-        for _ in range(200):
-            with contextlib.suppress(OSError):
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.close()
-                await writer.wait_closed()
-                break
-            await asyncio.sleep(0.05)
-        yield f"http://127.0.0.1:{port}/v1/minimax"
-    finally:
-        proc.terminate()
-        await proc.wait()
 
 
 async def measure(base_url: str, n: int, *, shared: bool) -> tuple[float, float, float]:
@@ -126,7 +98,8 @@ async def main(n: int) -> None:
     print("| mode | KiB per waiting job | peak KiB per job (during a round) | settled after s |")
     print("| --- | ---: | ---: | ---: |")
     results = {}
-    async with server(n) as base_url:
+    async with subprocess_server(__file__, "--jobs", str(n)) as origin:
+        base_url = f"{origin}/v1/minimax"
         for shared in (True, False):
             per_job, peak, settled = await measure(base_url, n, shared=shared)
             results[shared] = per_job
