@@ -12,8 +12,10 @@ from types import TracebackType
 import aiohttp
 from aiohttp import web
 
+from ._app import create_app
+from ._callbacks import callback_loop
 from ._faults import Faults
-from ._server import API_PREFIX, AppContext, callback_loop, create_app
+from ._http import API_PREFIX, AppContext
 from ._state import Account, Clock, EmulatorState
 
 __all__ = ["Emulator", "run_emulator"]
