@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from ._live import LiveJobs
 from ._media import mp4_bytes, png_bytes
 
 __all__ = [
@@ -547,9 +548,9 @@ class EmulatorState:
     media_origin: str = ""
     _counter: int = 0
     _wake: asyncio.Event | None = None
-    _live_videos: dict[str, Video] = attrs.field(factory=dict)
-    _live_images: dict[str, Image] = attrs.field(factory=dict)
-    _live_agents: dict[str, AgentJob] = attrs.field(factory=dict)
+    _live_videos: LiveJobs[Video] = attrs.field(factory=lambda: LiveJobs(_life_end))
+    _live_images: LiveJobs[Image] = attrs.field(factory=lambda: LiveJobs(_life_end))
+    _live_agents: LiveJobs[AgentJob] = attrs.field(factory=lambda: LiveJobs(_agent_end))
     _callback_jobs: dict[str, Video | Image | AgentJob] = attrs.field(factory=dict)
 
     # ---- ids and time -------------------------------------------------------------------
@@ -617,34 +618,22 @@ class EmulatorState:
         self.accounts[account] = acc
         return acc
 
-    def _prune(self, live: dict[str, Any], now: float) -> list[Any]:
-        """The still-running jobs of ``live``; ended ones are dropped (they never restart)."""
-        running = []
-        for key, job in list(live.items()):
-            if job.running(now):
-                running.append(job)
-            else:
-                del live[key]
-        return running
-
     def running_videos(self, account: str | None = None) -> list[Video]:
-        jobs: list[Video] = self._prune(self._live_videos, self.now())
-        return [v for v in jobs if account is None or v.account == account]
+        return self._live_videos.running(self.now(), account)
 
     def running_images(self, account: str | None = None) -> list[Image]:
-        jobs: list[Image] = self._prune(self._live_images, self.now())
-        return [i for i in jobs if account is None or i.account == account]
+        return self._live_images.running(self.now(), account)
 
     def add_image(self, image: Image) -> None:
         self.images[image.image_id] = image
-        self._live_images[image.image_id] = image
+        self._live_images.add(image.image_id, image)
         if image.reply_url:
             self._callback_jobs[image.image_id] = image
             self.wake()
 
     def add_agent_job(self, job: AgentJob) -> None:
         self.agent_jobs[job.job_id] = job
-        self._live_agents[job.job_id] = job
+        self._live_agents.add(job.job_id, job)
         if job.reply_url:
             self._callback_jobs[job.job_id] = job
             self.wake()
@@ -653,8 +642,7 @@ class EmulatorState:
         return len({i.batch_id for i in self.running_images(account)})
 
     def running_agent_jobs(self, account: str | None = None) -> list[AgentJob]:
-        jobs: list[AgentJob] = self._prune(self._live_agents, self.now())
-        return [j for j in jobs if account is None or j.account == account]
+        return self._live_agents.running(self.now(), account)
 
     def running_music(self, account: str) -> list[Music]:
         now = self.now()
@@ -665,17 +653,19 @@ class EmulatorState:
         ]
 
     def free_accounts(self, max_jobs: int | None = None) -> list[Account]:
-        counts: dict[str, int] = {}
-        for v in self.running_videos():
-            counts[v.account] = counts.get(v.account, 0) + 1
+        """Accounts that can take one more video (``max_jobs`` overrides their ``maxJobs``)."""
         return [
             acc
             for acc in self.accounts.values()
-            if acc.support_video and counts.get(acc.account, 0) < (max_jobs or acc.max_jobs)
+            if acc.support_video and self.has_capacity(acc, max_jobs)
         ]
 
     def has_capacity(self, account: Account, max_jobs: int | None = None) -> bool:
-        return len(self.running_videos(account.account)) < (max_jobs or account.max_jobs)
+        limit = max_jobs or account.max_jobs
+        name, now = account.account, self.now()
+        # The count is an upper bound: only a full-looking account needs the exact look.
+        live = self._live_videos
+        return live.count(name, now) < limit or len(live.running(now, name)) < limit
 
     # ---- job factories -------------------------------------------------------------------
 
@@ -737,7 +727,7 @@ class EmulatorState:
         self.put_media(f"videos/{n}/watermark.mp4", mp4_bytes(*size, seed, True), "video/mp4")
         self.put_media(f"videos/{n}/cover.png", png_bytes(64, 36, seed), "image/png")
         self.videos[video.video_id] = video
-        self._live_videos[video.video_id] = video
+        self._live_videos.add(video.video_id, video)
         if reply_url:
             self._callback_jobs[video.video_id] = video
             self.wake()
@@ -770,3 +760,11 @@ class EmulatorState:
             if due is None or at < due:
                 due = at
         return due
+
+
+def _life_end(job: Video | Image) -> float:
+    return job.life.ends_at
+
+
+def _agent_end(job: AgentJob) -> float:
+    return job.ends_at
