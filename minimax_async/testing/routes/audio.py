@@ -12,6 +12,7 @@ import aiohttp
 from aiohttp import web
 
 from .. import _payloads as P
+from .._catalog import VOICES
 from .._faults import FaultRule
 from .._http import (
     NOT_FOUND,
@@ -316,7 +317,7 @@ async def get_audio_voices(ctx: Ctx) -> Result:
         ]
         return ok({"voice_list": voices, "total": len(voices), "has_more": False})
     tags = [t.strip() for t in (ctx.query.get("tag_list") or "").split(",") if t.strip()]
-    matching = [v for v in P.VOICES if all(t in v["tag_list"] for t in tags)]
+    matching = [v for v in VOICES if all(t in v["tag_list"] for t in tags)]
     page = max(1, as_int(ctx.query.get("page")) or 1)
     size = max(1, as_int(ctx.query.get("page_size")) or 500)
     chunk = matching[(page - 1) * size : page * size]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 
 from .. import _payloads as P
+from .._catalog import MUSIC_STYLES
 from .._http import (
     NOT_FOUND,
     Ctx,
@@ -30,7 +31,7 @@ api = RouteTable()
 
 
 def _style(style_id: str) -> str | None:
-    for group in P.MUSIC_STYLES:
+    for group in MUSIC_STYLES:
         for style in group["styles"]:
             if style["styleId"] == style_id:
                 return str(style["name"])
@@ -153,6 +154,6 @@ async def get_music_styles(ctx: Ctx) -> Result:
                     for s in group["styles"]
                 ],
             }
-            for group in P.MUSIC_STYLES
+            for group in MUSIC_STYLES
         ]
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _payloads as P
+from .._catalog import AGENT_TEMPLATES
 from .._http import (
     Ctx,
     Reply,
@@ -36,7 +37,7 @@ api = RouteTable()
 
 
 def _template(template_id: str) -> dict[str, Any] | None:
-    return next((t for t in P.AGENT_TEMPLATES if t["id"] == template_id), None)
+    return next((t for t in AGENT_TEMPLATES if t["id"] == template_id), None)
 
 
 TEMPLATE_NOT_FOUND = (
@@ -58,7 +59,7 @@ async def get_agent_templates(ctx: Ctx) -> Result:
         if template is None:
             return fail(404, TEMPLATE_NOT_FOUND)
         return ok(P.template_detail(template, ctx.state))
-    templates = list(P.AGENT_TEMPLATES)
+    templates = list(AGENT_TEMPLATES)
     last = ctx.query.get("lastId")
     if last:
         ids = [t["id"] for t in templates]
@@ -258,7 +259,7 @@ def _agent_create_events(state: EmulatorState, video: Video, prompt: str) -> lis
                 "type": 3,
                 "isFinished": True,
                 "recTemplateList": [
-                    {"id": t["id"], "name": t["name"]} for t in P.AGENT_TEMPLATES[:2]
+                    {"id": t["id"], "name": t["name"]} for t in AGENT_TEMPLATES[:2]
                 ],
             },
             at=end + 1.0,
