@@ -83,7 +83,8 @@ async def measure(args: argparse.Namespace) -> None:
     for jobs, seconds in best.items():
         print(f"| {jobs:,} | {seconds:.2f} | {jobs / seconds:,.0f} |")
     small, large = min(best), max(best)
-    print(f"ratio {large:,} / {small:,}: {best[large] / best[small]:.2f}x (linear: {large / small:.1f}x)")
+    ratio = best[large] / best[small]
+    print(f"ratio {large:,} / {small:,}: {ratio:.2f}x (linear: {large / small:.1f}x)")
 
 
 def main() -> None:
