@@ -1,5 +1,8 @@
-"""The aiohttp application: every route of :mod:`.routes` on aiohttp's router, and one middleware
-that records each request and applies auth and faults around the handler.
+"""The aiohttp application: every route of :mod:`.routes` on aiohttp's router.
+
+Each route's handler is wrapped once (:func:`_handler`): it records the request in
+``emu.state.requests``, checks auth, applies the fault armed for the route, runs the handler
+and renders its reply. One middleware answers what no route takes (JSON 404 / 405, the index).
 
 Every API route lives under ``/v1/minimax`` (a trailing slash is accepted; path segments are
 percent-decoded, so ids with ``:`` and ``@`` work either way); media files are served under
