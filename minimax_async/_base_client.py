@@ -60,7 +60,7 @@ from ._exceptions import (
     redact_url,
     scrub_bytes,
 )
-from ._types import NOT_GIVEN, NotGiven, Timeout
+from ._types import NOT_GIVEN, TIMEOUT_ERRORS, NotGiven, Timeout
 from ._version import __version__
 
 __all__ = ["BaseClient", "RetryKind", "SessionHolder"]
@@ -558,7 +558,7 @@ class BaseClient:
                     error = APITimeoutError(
                         "timed out connecting", method=method, url=_shown(url, query)
                     )
-                except (TimeoutError, aiohttp.ServerTimeoutError):
+                except TIMEOUT_ERRORS:  # incl. aiohttp's ServerTimeoutError
                     error = APITimeoutError(
                         "timed out waiting for the answer", method=method, url=_shown(url, query)
                     )
@@ -590,7 +590,7 @@ class BaseClient:
                                 ambiguous, error = True, exc
                             except APIStatusError as exc:  # an error inside a 2xx body (platform)
                                 error = exc
-                            except (TimeoutError, aiohttp.ClientError) as exc:
+                            except (*TIMEOUT_ERRORS, aiohttp.ClientError) as exc:
                                 ambiguous = True
                                 error = _read_failure(exc, method, _shown(url, query))
                             else:
@@ -607,7 +607,7 @@ class BaseClient:
                             raise
                         error = _read_failure(TimeoutError(), method, _shown(url, query))
                         ambiguous = True
-                    except (TimeoutError, aiohttp.ClientError) as exc:
+                    except (*TIMEOUT_ERRORS, aiohttp.ClientError) as exc:
                         error = _read_failure(exc, method, _shown(url, query))
                         ambiguous = True
                     finally:
@@ -758,7 +758,7 @@ def _creation_unknown(
 
 
 def _read_failure(exc: BaseException, method: str, url: str) -> APIError:
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, TIMEOUT_ERRORS):
         return APITimeoutError("timed out reading the answer", method=method, url=url)
     return APIConnectionError(
         f"connection lost while reading the answer: {type(exc).__name__}", method=method, url=url

@@ -28,6 +28,7 @@ from ._exceptions import (
     StreamTruncatedError,
 )
 from ._sse import ServerSentEvent, SSEProtocolError, SSEReader
+from ._types import TIMEOUT_ERRORS
 from ._validation import validate_agent_create
 from .models.audio import AudioStreamMessage, AudioStreamTicket
 from .models.llm import ChatEvent
@@ -46,7 +47,8 @@ MP3_FRAME_HEADER = bytes.fromhex("fffbe8c4")
 
 
 async def _next_event(reader: SSEReader, idle_timeout: float | None) -> ServerSentEvent | None:
-    """The next event, or None at the end of the body; raises TimeoutError when idle."""
+    """The next event, or None at the end of the body; raises one of ``TIMEOUT_ERRORS`` when
+    idle (anyio's own, or aiohttp's ``sock_read`` of the response)."""
     if idle_timeout is None:
         return await reader.next_event()
     with anyio.fail_after(idle_timeout):
@@ -153,7 +155,7 @@ class AgentStream:
     async def _read(self, reader: SSEReader) -> ServerSentEvent:
         try:
             sse = await _next_event(reader, self._idle_timeout)
-        except TimeoutError:
+        except TIMEOUT_ERRORS:
             raise StreamIdleTimeoutError(
                 f"no data on the agent stream for {self._idle_timeout:g} s",
                 video_id=self.video_id,
@@ -282,7 +284,7 @@ async def iter_chat_events(
         while True:
             try:
                 sse = await _next_event(reader, idle_timeout)
-            except TimeoutError:
+            except TIMEOUT_ERRORS:
                 raise StreamIdleTimeoutError(
                     f"no data on the llm stream for {idle_timeout:g} s"
                 ) from None

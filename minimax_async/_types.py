@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterable, Awaitable, Callable
-from typing import IO, Any, Final, Literal, TypeVar, Union
+import typing
+from collections.abc import AsyncIterable, Awaitable
+from typing import IO, Any, Final, Literal, TypeAlias, TypeVar, Union
 
 import attrs
 
@@ -78,5 +80,13 @@ FileSource = Union[
     str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes], AsyncIterable[bytes]
 ]
 
+#: What a timeout raises. anyio raises the builtin ``TimeoutError``; aiohttp raises subclasses
+#: of ``asyncio.TimeoutError`` (``SocketTimeoutError``, or a bare one when ``total`` runs out),
+#: which is the same class from 3.11 on but an unrelated one on 3.10, where ``except
+#: TimeoutError`` alone would let aiohttp's timeouts through.
+TIMEOUT_ERRORS: Final = (TimeoutError, asyncio.TimeoutError)
+
 #: ``on_progress(done, total)``; ``total`` is None when unknown. May be sync or async.
-ProgressCallback = Callable[[int, int | None], Awaitable[Any] | Any]
+#: Spelled with ``typing.Callable``: on 3.10 a ``collections.abc.Callable[...]`` alias passes
+#: for a class (``inspect.isclass``) of module ``collections.abc``, unlike on 3.11+.
+ProgressCallback: TypeAlias = typing.Callable[[int, int | None], Awaitable[Any] | Any]

@@ -281,7 +281,6 @@ async def test_external_cancel_before_expiry_wins() -> None:
     assert len(deadlines) == 0
 
 
-@needs_cancelling
 async def test_external_cancel_without_expiry_is_not_claimed() -> None:
     """A task cancelled by somebody else while its deadline is far: ``claim()`` is False."""
     deadlines = Deadlines(asyncio.get_running_loop())

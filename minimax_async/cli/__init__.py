@@ -14,7 +14,6 @@ imported only to draw progress bars and tables.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import os
 import sys
@@ -32,6 +31,14 @@ from ._errors import (
     exit_code_for,
 )
 from ._output import Output
+
+# Ctrl-C as a cancellation of the command at its next ``await`` (asyncio.Runner, 3.11+), not a
+# KeyboardInterrupt raised at whatever line runs (3.10's asyncio.run): cleanups and the
+# "keeps running remotely" hint then never depend on where the signal lands.
+if sys.version_info >= (3, 11):
+    from asyncio import Runner
+else:  # pragma: no cover - exercised by the suite on 3.10
+    from backports.asyncio.runner import Runner
 
 #: stdout was closed by the reader (128 + SIGPIPE, as a shell reports it).
 EXIT_BROKEN_PIPE = 141
@@ -66,7 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     token = args.token or os.environ.get("USEAPI_TOKEN") or ""
     out = Output(json_mode=args.json, progress=not args.no_progress, secrets=(token,))
     try:
-        return int(asyncio.run(args.handler(args, out)))
+        with Runner() as runner:
+            return int(runner.run(args.handler(args, out)))
     except BrokenPipeError:  # e.g. `minimax-async ... | head`: stop quietly
         _silence_stdout()
         return EXIT_BROKEN_PIPE

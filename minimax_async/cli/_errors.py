@@ -20,6 +20,7 @@ from .._exceptions import (
     StreamIdleTimeoutError,
     WaitTimeoutError,
 )
+from .._types import TIMEOUT_ERRORS
 
 __all__ = [
     "EXIT_API",
@@ -63,7 +64,8 @@ def exit_code_for(exc: BaseException) -> int:
     if isinstance(exc, CliError):
         return exc.code
     # Timeouts first: WaitTimeoutError is also a GenerationError, TimeoutError an OSError.
-    if isinstance(exc, (WaitTimeoutError, StreamIdleTimeoutError, APITimeoutError, TimeoutError)):
+    timeouts = (WaitTimeoutError, StreamIdleTimeoutError, APITimeoutError, *TIMEOUT_ERRORS)
+    if isinstance(exc, timeouts):
         return EXIT_TIMEOUT
     if isinstance(exc, (GenerationError, ModerationError)):
         return EXIT_GENERATION

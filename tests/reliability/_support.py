@@ -67,20 +67,16 @@ def other_tasks(baseline: set[asyncio.Task[object]]) -> list[asyncio.Task[object
 
 
 def _is_server_task(task: asyncio.Task[object]) -> bool:
-    """aiohttp.web request handlers and the emulator's own background tasks.
-
-    The emulator's callback loop waits on ``asyncio.Event.wait()`` tasks it creates; the SDK
-    never creates such tasks, so they are counted as the server's.
-    """
+    """aiohttp.web request handlers and the emulator's own background tasks (all named
+    ``minimax-emulator...``, including the ``Event.wait()`` waiters of its callback loop)."""
     coro = task.get_coro()
-    code = getattr(coro, "cr_code", None)
-    qualname = getattr(code, "co_qualname", "") or getattr(code, "co_name", "")
+    # The coroutine's own ``__qualname__``: its code object has ``co_qualname`` only on 3.11+.
+    qualname = getattr(coro, "__qualname__", "")
     module = getattr(getattr(coro, "cr_frame", None), "f_globals", {}).get("__name__", "")
     return (
         module.startswith("aiohttp.web")
         or module.startswith("minimax_async.testing")
         or "RequestHandler" in qualname
-        or qualname == "Event.wait"
         or task.get_name().startswith("minimax-emulator")
     )
 
