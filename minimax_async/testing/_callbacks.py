@@ -42,10 +42,11 @@ async def callback_loop(app_ctx: AppContext, session: aiohttp.ClientSession) -> 
             continue
         due = state.next_callback_due()
         timeout = None if due is None else clock.real_delay(due)
+        # Named like the emulator's other tasks, so leak checks can tell them from the SDK's.
+        loop = asyncio.get_running_loop()
         waiters = [
-            asyncio.ensure_future(wake.wait()),
-            asyncio.ensure_future(changed.wait()),
-            asyncio.ensure_future(app_ctx.closing.wait()),
+            loop.create_task(event.wait(), name="minimax-emulator-callbacks-wait")
+            for event in (wake, changed, app_ctx.closing)
         ]
         try:
             await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
