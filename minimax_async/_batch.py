@@ -710,7 +710,7 @@ class _Engine(Generic[T]):
     async def _read_capacity(self) -> tuple[dict[str, int] | None, set[str]]:
         """Per-account free slots (None: no per-account information) and the running ids."""
         capacity = await self._mm.scheduler.available()
-        running = {job.video_id for job in capacity.executing or [] if job.video_id}
+        running = {job.job_id for job in capacity.executing or [] if job.job_id}
         entries = capacity.available or []
         named = {entry.account: _free_slots(entry) for entry in entries if entry.account}
         if not named:
@@ -1028,9 +1028,8 @@ class _Engine(Generic[T]):
             return found
         by_ref: dict[str, list[str]] = {}
         for job in scheduled:
-            job_id = job.image_id or job.video_id
-            if job.reply_ref and job_id:
-                by_ref.setdefault(job.reply_ref, []).append(job_id)
+            if job.reply_ref and job.job_id:
+                by_ref.setdefault(job.reply_ref, []).append(job.job_id)
         left: list[_Item] = []
         for item in items:
             ids = self._kind.scheduled_ids(by_ref.get(item.reply_ref, []))
