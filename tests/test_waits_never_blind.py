@@ -85,8 +85,10 @@ async def test_dead_server_times_out_with_the_cause_and_a_warning(
     assert exc.result is None
     assert isinstance(exc.last_error, APIConnectionError)
     assert exc.__cause__ is exc.last_error
-    assert "unreachable" in str(exc) and "APIConnectionError" in str(exc)
-    assert len(errors) >= 2 and all(isinstance(e, APIConnectionError) for e in errors)
+    assert "unreachable" in str(exc)
+    assert "APIConnectionError" in str(exc)
+    assert len(errors) >= 2
+    assert all(isinstance(e, APIConnectionError) for e in errors)
     # One WARNING for the first failed poll; the next is due a minute later.
     (warning,) = warnings_of(caplog)
     assert f"video {VID}: poll failed (APIConnectionError" in warning
@@ -162,15 +164,17 @@ async def test_auth_failure_ends_a_wait_at_once(api: FakeAPI) -> None:
 
 
 async def test_cli_progress_line_says_unreachable(capsys: pytest.CaptureFixture[str]) -> None:
-    async with run_emulator(speed=500) as emu:
-        async with AsyncMiniMax(emu.token, base_url=emu.base_url, max_retries=0) as mm:
-            job = await mm.videos.create(prompt="a quiet forest at dawn")
-            emu.faults.add("GET /videos/{videoId}", "502", times=2)
-            out = Output(json_mode=False, progress=False, secrets=(emu.token,))
-            assert job.video_id is not None
-            result = await wait_video_with_progress(
-                mm, out, job.video_id, timeout=60, poll_interval=0.02
-            )
+    async with (
+        run_emulator(speed=500) as emu,
+        AsyncMiniMax(emu.token, base_url=emu.base_url, max_retries=0) as mm,
+    ):
+        job = await mm.videos.create(prompt="a quiet forest at dawn")
+        emu.faults.add("GET /videos/{videoId}", "502", times=2)
+        out = Output(json_mode=False, progress=False, secrets=(emu.token,))
+        assert job.video_id is not None
+        result = await wait_video_with_progress(
+            mm, out, job.video_id, timeout=60, poll_interval=0.02
+        )
     assert result.status == 2
     lines = capsys.readouterr().err.splitlines()
     assert any(line.startswith("video: unreachable, retrying: 502 ") for line in lines), lines
@@ -206,19 +210,22 @@ async def test_a_404_never_seen_fails_after_a_short_grace_logged_at_info(
     # Polls at 1..10 s of the wait's age: the tenth (at the 10 s grace) raises.
     assert len(api.calls()) == polling.NOT_FOUND_GRACE == 10
     retries = [r for r in caplog.records if "404 before it was ever seen" in r.getMessage()]
-    assert len(retries) == 9 and all(r.levelno == logging.INFO for r in retries)
+    assert len(retries) == 9
+    assert all(r.levelno == logging.INFO for r in retries)
 
 
 # -- fail-fast services ------------------------------------------------------------------------
 
 
 async def test_rate_limit_error_says_when_capacity_comes_back() -> None:
-    async with run_emulator(speed=1, accounts=1, max_jobs=1) as emu:
-        async with AsyncMiniMax(emu.token, base_url=emu.base_url) as mm:
-            service = mm.with_options(max_retries=0)  # the README's service knob
-            await service.videos.create(prompt="a quiet forest at dawn")
-            with pytest.raises(RateLimitError) as info:
-                await service.videos.create(prompt="a second quiet forest")
+    async with (
+        run_emulator(speed=1, accounts=1, max_jobs=1) as emu,
+        AsyncMiniMax(emu.token, base_url=emu.base_url) as mm,
+    ):
+        service = mm.with_options(max_retries=0)  # the README's service knob
+        await service.videos.create(prompt="a quiet forest at dawn")
+        with pytest.raises(RateLimitError) as info:
+            await service.videos.create(prompt="a second quiet forest")
     exc = info.value
     assert exc.running_videos  # what it carries...
     text = str(exc)
