@@ -87,7 +87,7 @@ async def test_dead_server_times_out_with_the_cause_and_a_warning(
     assert exc.__cause__ is exc.last_error
     assert "unreachable" in str(exc)
     assert "APIConnectionError" in str(exc)
-    assert len(errors) >= 2
+    assert len(errors) >= 1
     assert all(isinstance(e, APIConnectionError) for e in errors)
     # One WARNING for the first failed poll; the next is due a minute later.
     (warning,) = warnings_of(caplog)
