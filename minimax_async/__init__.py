@@ -12,7 +12,7 @@ import typing as _typing
 from ._version import __version__
 
 if _typing.TYPE_CHECKING:
-    from ._batch import Batch, BatchRequest, BatchResult
+    from ._batch import Batch, BatchRequest, BatchResult, JournalInUseError, UnmatchedRow
     from ._client import DEFAULT_BASE_URL, AsyncMiniMax
     from ._exceptions import (
         AccountOnHoldError,
@@ -251,6 +251,7 @@ __all__ = [
     "ImageUrls",
     "InsufficientCreditsError",
     "JobCreationUnknownError",
+    "JournalInUseError",
     "MiniMaxError",
     "Model",
     "ModelControl",
@@ -292,6 +293,7 @@ __all__ = [
     "TemplateVideoAsset",
     "Timeout",
     "TtsPayload",
+    "UnmatchedRow",
     "UploadedFile",
     "Video",
     "VideoJob",
@@ -309,7 +311,7 @@ __all__ = [
 
 # Where each exported name lives; every other name of ``__all__`` is a model (``.models``).
 _MODULES: dict[str, tuple[str, ...]] = {
-    "._batch": ("Batch", "BatchRequest", "BatchResult"),
+    "._batch": ("Batch", "BatchRequest", "BatchResult", "JournalInUseError", "UnmatchedRow"),
     "._client": ("DEFAULT_BASE_URL", "AsyncMiniMax"),
     "._exceptions": (
         "AccountOnHoldError",

@@ -63,7 +63,7 @@ from ._exceptions import (
 from ._types import NOT_GIVEN, TIMEOUT_ERRORS, NotGiven, Timeout
 from ._version import __version__
 
-__all__ = ["BaseClient", "RetryKind", "SessionHolder"]
+__all__ = ["RECONCILE_SPAN", "BaseClient", "RetryKind", "SessionHolder"]
 
 T = TypeVar("T")
 RetryKind = Literal["idempotent", "create", "once"]
@@ -85,6 +85,9 @@ _SCAN_JSON: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(
 _IDEMPOTENT = frozenset({"GET", "DELETE", "HEAD"})
 _MAX_RETRY_AFTER = 120.0
 _CREATE_429_MIN, _CREATE_429_MAX = 10.0, 30.0
+#: Seconds an ambiguous create is looked for at least (its attempt's read timeout when longer):
+#: a request held up in transit can reach upstream, and be listed, long after its answer failed.
+RECONCILE_SPAN = 30.0
 
 
 class _Connector(aiohttp.TCPConnector):
@@ -296,7 +299,7 @@ class BaseClient:
         headers: Mapping[str, str] | None = ...,
         kind: RetryKind | None = ...,
         timeout: float | Timeout | NotGiven | None = ...,
-        reconcile: Callable[[], Awaitable[T | None]] | None = ...,
+        reconcile: Callable[[float], Awaitable[T | None]] | None = ...,
         reconcile_window: float | None = ...,
         reply_ref: str | None = ...,
         replayable: bool = ...,
@@ -333,7 +336,7 @@ class BaseClient:
         headers: Mapping[str, str] | None = None,
         kind: RetryKind | None = None,
         timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
-        reconcile: Callable[[], Awaitable[Any]] | None = None,
+        reconcile: Callable[[float], Awaitable[Any]] | None = None,
         reconcile_window: float | None = None,
         reply_ref: str | None = None,
         replayable: bool = True,
@@ -447,7 +450,7 @@ class BaseClient:
         headers: Mapping[str, str] | None,
         kind: RetryKind,
         timeout: float | Timeout | NotGiven | None,
-        reconcile: Callable[[], Awaitable[Any]] | None,
+        reconcile: Callable[[float], Awaitable[Any]] | None,
         reply_ref: str | None,
         handle: Callable[[aiohttp.ClientResponse], Awaitable[Any]] | None = None,
         cast_to: Any = None,
@@ -636,7 +639,9 @@ class BaseClient:
                     try:
                         # The lookup is part of the call: it ends at the call's deadline too.
                         with anyio.move_on_at(math.inf if deadline is None else deadline):
-                            found = await reconcile()
+                            # A request held up in transit may reach upstream late: look for
+                            # as long as the attempt itself could have waited (30 s at least).
+                            found = await reconcile(max(limits.read or 0.0, RECONCILE_SPAN))
                     except APIError as exc:
                         # Could not look: the job may exist, so it must not be resent.
                         log.info(

@@ -22,9 +22,23 @@ The journal (``journal="run.sqlite"``, stdlib :mod:`sqlite3` run in a worker thr
 each submission before it is sent (with its ``replyRef``) and after (with the job ids), and each
 final result. A run with the same journal and requests resumes: finished requests are replayed
 from the journal, submitted jobs are waited for (never created again), and a submission recorded
-"before" but not "after" is looked for (``replyRef`` in ``GET scheduler``, then the same prompt
-in the accounts' recent ``GET videos`` / ``GET images`` not claimed by another request) before
-it is sent again.
+"before" but not "after" (state ``sending``; no other state is ever looked up) is looked for:
+
+* its ``replyRef`` in ``GET scheduler`` (either id spelling): that job is adopted;
+* else the accounts' recent ``GET videos`` / ``GET images``: a candidate matches every parameter
+  the listing shows (prompt, file ids; for images also model and aspect ratio), is claimed by no
+  other request, and was created after the row was marked ``sending`` (within
+  :data:`_CLOCK_SKEW`). Exactly one such candidate is adopted; none (and no look-alike whose
+  creation time the listing does not show, as for videos) means it was never created: it is sent
+  again with the same ``replyRef``; anything else (several, a look-alike of unknown age, an
+  unreadable listing) is a :class:`JobCreationUnknownError`, never a resend.
+
+Requests are keyed by their canonical parameters and their occurrence number among identical
+requests (``BatchRequest.key`` wins), not by position: inserting, removing or reordering requests
+never re-creates a finished one. Journal rows that match no request of the run are left alone,
+logged (WARNING) and listed in :attr:`Batch.unmatched_rows`. The journal is held by one runner
+at a time: an exclusive lock (``<journal>.lock``, naming the holder's host and pid) is taken for
+the batch's life, and a second runner fails at once with :class:`JournalInUseError`.
 """
 
 from __future__ import annotations
@@ -37,6 +51,8 @@ import logging
 import math
 import os
 import random
+import socket
+import sys
 import time
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
@@ -54,6 +70,7 @@ from ._exceptions import (
     GenerationModeratedError,
     InsufficientCreditsError,
     JobCreationUnknownError,
+    MiniMaxError,
     RateLimitError,
     WaitTimeoutError,
 )
@@ -67,7 +84,16 @@ if TYPE_CHECKING:
 
     from ._client import AsyncMiniMax
 
-__all__ = ["Batch", "BatchRequest", "BatchResult", "image_kind", "new_batch", "video_kind"]
+__all__ = [
+    "Batch",
+    "BatchRequest",
+    "BatchResult",
+    "JournalInUseError",
+    "UnmatchedRow",
+    "image_kind",
+    "new_batch",
+    "video_kind",
+]
 
 T = TypeVar("T")
 log = logging.getLogger("minimax_async")
@@ -82,6 +108,8 @@ _RATE_LIMIT_MIN, _RATE_LIMIT_MAX = 10.0, 30.0
 _MAX_RETRY_AFTER = 120.0
 #: Recent jobs looked through for a submission whose outcome a crash hid.
 _RECENT_LIMIT = 100
+#: Seconds a listed job's creation time may precede its row's mark (server vs local clock).
+_CLOCK_SKEW = 5.0
 
 
 @attrs.frozen
@@ -90,11 +118,35 @@ class BatchRequest:
 
     ``params`` are the keyword arguments of ``videos.create`` / ``images.create``. ``key``
     identifies the request in the journal across runs (default: a hash of the canonical JSON
-    of ``params`` and the request's position).
+    of ``params`` and its occurrence number among identical requests, never its position).
     """
 
     params: Mapping[str, Any]
     key: str | None = None
+
+
+class JournalInUseError(MiniMaxError, RuntimeError):
+    """Another batch runner (this process or another) holds the journal: one journal, one
+    runner. The message names the journal and the holder (host, pid, since when)."""
+
+
+@attrs.frozen(kw_only=True)
+class UnmatchedRow:
+    """A journal row that matches no request of this run (left in the journal as it is)."""
+
+    key: str
+    state: str
+    request: Mapping[str, Any]
+    reply_ref: str
+    job_ids: tuple[str, ...] = ()
+    account: str | None = None
+
+
+@attrs.define
+class _Report:
+    """What a run learns about its journal, shared by the engine and its :class:`Batch`."""
+
+    unmatched_rows: tuple[UnmatchedRow, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -129,6 +181,37 @@ class BatchResult(Generic[T]):
 # -- kinds of job ------------------------------------------------------------------------------
 
 
+@attrs.frozen
+class _Listed:
+    """One recent job (or image batch) of an account's list, as far as the listing shows it."""
+
+    ids: tuple[str, ...]
+    prompt: str
+    file_ids: frozenset[str]
+    #: Unix seconds; None: the listing does not show it (``GET videos``).
+    created: float | None = None
+    model: str | None = None
+    aspect_ratio: str | None = None
+
+    def matches(self, params: Mapping[str, Any], file_ids: frozenset[str]) -> bool:
+        """Every parameter the listing shows is the request's."""
+        if self.prompt != (params.get("prompt") or "") or self.file_ids != file_ids:
+            return False
+        for name, shown in (("model", self.model), ("aspect_ratio", self.aspect_ratio)):
+            if shown and params.get(name) and shown != params[name]:
+                return False
+        return True
+
+
+def _origin_ids(files: Iterable[Any] | None) -> frozenset[str]:
+    out = set()
+    for f in files or ():
+        value = f.get("id") if isinstance(f, Mapping) else getattr(f, "id", None)
+        if isinstance(value, str) and value:
+            out.add(value)
+    return frozenset(out)
+
+
 class _Kind(Generic[T]):
     """What differs between a batch of videos and one of images."""
 
@@ -155,10 +238,12 @@ class _Kind(Generic[T]):
         """Per-account slot limits when the scheduler cannot count them (images)."""
         return {}
 
-    async def recent(
-        self, mm: AsyncMiniMax, account: str | None
-    ) -> list[tuple[str, tuple[str, ...]]]:
-        """``(prompt, job ids)`` of the account's recent jobs, newest first."""
+    async def recent(self, mm: AsyncMiniMax, account: str | None) -> list[_Listed]:
+        """The account's recent jobs, newest first."""
+        raise NotImplementedError
+
+    def file_ids(self, params: Mapping[str, Any]) -> frozenset[str]:
+        """The uploaded files a request uses (as the listing's ``originFiles`` shows them)."""
         raise NotImplementedError
 
     def scheduled_ids(self, ids: list[str]) -> tuple[str, ...]:
@@ -199,11 +284,17 @@ class _VideoKind(_Kind[Video]):
     ) -> Video:
         return await mm.wait_for_video(job_ids[0], timeout=timeout, poll_interval=poll_interval)
 
-    async def recent(
-        self, mm: AsyncMiniMax, account: str | None
-    ) -> list[tuple[str, tuple[str, ...]]]:
+    async def recent(self, mm: AsyncMiniMax, account: str | None) -> list[_Listed]:
         videos = await mm.videos.list(limit=_RECENT_LIMIT, account=account)
-        return [(v.desc or "", (v.video_id,)) for v in videos if v.video_id]
+        return [
+            _Listed(ids=(v.video_id,), prompt=v.desc or "", file_ids=_origin_ids(v.origin_files))
+            for v in videos
+            if v.video_id
+        ]
+
+    def file_ids(self, params: Mapping[str, Any]) -> frozenset[str]:
+        names = ("file_id", "end_frame_file_id")
+        return frozenset(str(params[n]) for n in names if params.get(n))
 
     def scheduled_ids(self, ids: list[str]) -> tuple[str, ...]:
         return tuple(ids[:1])
@@ -269,18 +360,34 @@ class _ImageKind(_Kind[list[Image]]):
             out[account] = queue if isinstance(queue, int) and queue > 0 else _DEFAULT_IMAGE_QUEUE
         return out
 
-    async def recent(
-        self, mm: AsyncMiniMax, account: str | None
-    ) -> list[tuple[str, tuple[str, ...]]]:
+    async def recent(self, mm: AsyncMiniMax, account: str | None) -> list[_Listed]:
         page = await mm.images.list(limit=_RECENT_LIMIT, account=account)
         batches: dict[str, list[Image]] = {}
         for image in page.images or []:
             if image.image_id:
                 batches.setdefault(str(image.batch_id or image.image_id), []).append(image)
-        return [
-            (group[0].desc or "", tuple(str(i.image_id) for i in group))
-            for group in batches.values()
-        ]
+        out = []
+        for group in batches.values():
+            first = group[0]
+            times = [i.create_time for i in group if isinstance(i.create_time, (int, float))]
+            out.append(
+                _Listed(
+                    ids=tuple(str(i.image_id) for i in group),
+                    prompt=first.desc or "",
+                    file_ids=_origin_ids(first.origin_files),
+                    created=min(times) / 1000 if times else None,
+                    model=first.model_id,
+                    aspect_ratio=first.aspect_ratio,
+                )
+            )
+        return out
+
+    def file_ids(self, params: Mapping[str, Any]) -> frozenset[str]:
+        refs = params.get("reference_file_ids") or ()
+        if isinstance(refs, str):
+            refs = (refs,)
+        given = [params.get("character_file_id"), *refs]
+        return frozenset(str(f) for f in given if f)
 
     def dump(self, value: Any) -> Any:
         if isinstance(value, list):
@@ -353,6 +460,55 @@ class _Row:
     result: Any
     error_type: str | None
     error_message: str | None
+    #: When the row last changed: for a ``sending`` row, when it was marked so.
+    updated_at: float = 0.0
+
+
+def _try_lock(handle: Any) -> bool:
+    """Lock an open file exclusively without waiting; False when someone else holds it."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _hold_journal(path: str) -> Any:
+    """Hold ``<path>.lock`` for the batch's life (closing the returned file releases it).
+
+    A lock file, not sqlite's own locking: holding sqlite's exclusive lock for the whole batch
+    would keep every journal write in one uncommitted transaction (a crash would lose them).
+    Hand-written (stdlib ``fcntl``/``msvcrt``) rather than a dependency: the lock must also
+    say who holds it. The OS releases it when the process dies: a crash never leaves it stuck.
+    """
+    handle = open(f"{path}.lock", "a+", encoding="utf-8")  # noqa: SIM115 - held until close
+    try:
+        if not _try_lock(handle):
+            handle.seek(0)
+            holder = handle.read().strip() or "holder unknown"
+            raise JournalInUseError(
+                f"journal {path!r} is in use by another batch runner ({holder}); one journal, "
+                "one runner: wait for it to end, or give this batch another journal"
+            )
+        handle.seek(0)
+        handle.truncate()
+        when = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        handle.write(f"host {socket.gethostname()}, pid {os.getpid()}, since {when}")
+        handle.flush()
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
 class _Journal:
@@ -362,6 +518,7 @@ class _Journal:
         self._path = os.fspath(path)
         self._conn: Any = None
         self._lock = anyio.Lock()
+        self._held: Any = None
 
     async def _run(self, fn: Any, *args: Any) -> Any:
         async with self._lock:
@@ -376,7 +533,12 @@ class _Journal:
     def _open(self) -> None:
         import sqlite3
 
-        conn = sqlite3.connect(self._path, check_same_thread=False)
+        self._held = _hold_journal(self._path)
+        try:
+            conn = sqlite3.connect(self._path, check_same_thread=False)
+        except BaseException:
+            self._release()
+            raise
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             with conn:
@@ -394,19 +556,32 @@ class _Journal:
                     )
         except BaseException:
             conn.close()
+            self._release()
             raise
         self._conn = conn
+
+    def _release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            held.close()
 
     async def close(self) -> None:
         if self._conn is not None:
             conn, self._conn = self._conn, None
-            await self._run(conn.close)
+
+            def close_both() -> None:
+                try:
+                    conn.close()
+                finally:
+                    self._release()
+
+            await self._run(close_both)
 
     async def load(self) -> dict[str, _Row]:
         def read() -> dict[str, _Row]:
             rows = self._conn.execute(
                 "SELECT key, kind, position, request, state, reply_ref, account, job_ids, "
-                "result, error_type, error_message FROM batch_jobs"
+                "result, error_type, error_message, updated_at FROM batch_jobs"
             ).fetchall()
             out = {}
             for r in rows:
@@ -422,6 +597,7 @@ class _Journal:
                     result=json.loads(r[8]) if r[8] else None,
                     error_type=r[9],
                     error_message=r[10],
+                    updated_at=float(r[11] or 0.0),
                 )
             return out
 
@@ -508,6 +684,8 @@ class _Item:
     canonical: str
     pin: str | None
     reply_ref: str
+    #: The position-based key journals of earlier versions used (None: an explicit key).
+    legacy_key: str | None = None
     account: str | None = None
     job_ids: tuple[str, ...] = ()
     #: The job's slot is counted as taken in its account's ``free``.
@@ -546,6 +724,7 @@ def _canonical(params: Mapping[str, Any]) -> str:
 def _make_items(kind: str, requests: Iterable[Mapping[str, Any] | BatchRequest]) -> list[_Item]:
     items: list[_Item] = []
     seen: set[str] = set()
+    occurrences: dict[str, int] = {}
     for index, request in enumerate(requests):
         given_key = None
         if isinstance(request, BatchRequest):
@@ -557,9 +736,16 @@ def _make_items(kind: str, requests: Iterable[Mapping[str, Any] | BatchRequest])
             )
         params = dict(request)
         canonical = _canonical(params)
+        legacy_key = None
         if given_key is None:
-            digest = hashlib.sha256(f"{kind}\n{index}\n{canonical}".encode()).hexdigest()
-            key = f"{index}-{digest[:24]}"
+            # The parameters and the how-many-th identical request this is: never the position,
+            # so inserting, removing or reordering requests keeps every other request's key.
+            occurrence = occurrences.get(canonical, 0)
+            occurrences[canonical] = occurrence + 1
+            digest = hashlib.sha256(f"{kind}\n{canonical}\n{occurrence}".encode()).hexdigest()
+            key = f"{digest[:24]}-{occurrence}"
+            old = hashlib.sha256(f"{kind}\n{index}\n{canonical}".encode()).hexdigest()
+            legacy_key = f"{index}-{old[:24]}"
         elif isinstance(given_key, str) and given_key:
             key = given_key
         else:
@@ -577,6 +763,7 @@ def _make_items(kind: str, requests: Iterable[Mapping[str, Any] | BatchRequest])
                 canonical=canonical,
                 pin=pin if isinstance(pin, str) and pin else None,
                 reply_ref=reply_ref,
+                legacy_key=legacy_key,
             )
         )
     return items
@@ -622,6 +809,7 @@ class _Engine(Generic[T]):
         self._nap_scope: anyio.CancelScope | None = None
         self._send: MemoryObjectSendStream[BatchResult[T]] | None = None
         self._timers: anyio.abc.TaskGroup | None = None
+        self.report = _Report()
 
     # -- running -------------------------------------------------------------------------
 
@@ -644,6 +832,10 @@ class _Engine(Generic[T]):
         replay: list[tuple[_Item, _Row]] = []
         for item in self._items:
             row = rows.get(item.key)
+            if row is None and item.legacy_key is not None and item.legacy_key in rows:
+                # A journal of an earlier version (position keys): adopt its row and its key.
+                item.key = item.legacy_key
+                row = rows[item.key]
             if row is None:
                 self._queue(item)
                 continue
@@ -669,6 +861,7 @@ class _Engine(Generic[T]):
                 unsure.append((item, row))
             else:  # pending, rejected: nothing was created
                 self._queue(item)
+        self._report_unmatched(rows)
         for item, row in replay:
             await self._emit(item, *self._replayed(row), replayed=True)
         snapshot = await self._read_capacity()
@@ -676,7 +869,7 @@ class _Engine(Generic[T]):
         await self._set_limits()
         if unsure:
             claimed = {job_id for row in rows.values() for job_id in row.job_ids}
-            for item in await self._find_unsure([i for i, _ in unsure], claimed):
+            for item in await self._find_unsure(unsure, claimed):
                 resumed.append((item, rows[item.key]))
         async with anyio.create_task_group() as tg:
             for item, _ in resumed:
@@ -697,6 +890,31 @@ class _Engine(Generic[T]):
                 # Every request is submitted or finished: pauses no longer matter.
                 timers.cancel_scope.cancel()
 
+    def _report_unmatched(self, rows: Mapping[str, _Row]) -> None:
+        """Journal rows no request of this run claims: kept as they are, but never silent."""
+        used = {item.key for item in self._items}
+        unmatched = tuple(
+            UnmatchedRow(
+                key=row.key,
+                state=row.state,
+                request=_parsed(row.request),
+                reply_ref=row.reply_ref,
+                job_ids=row.job_ids,
+                account=row.account,
+            )
+            for key, row in rows.items()
+            if key not in used
+        )
+        self.report.unmatched_rows = unmatched
+        if unmatched:
+            states = sorted({row.state for row in unmatched})
+            log.warning(
+                "batch: %d journal row(s) match no request of this run (states: %s); left as "
+                "they are, listed in Batch.unmatched_rows",
+                len(unmatched),
+                ", ".join(states),
+            )
+
     def _replayed(self, row: _Row) -> tuple[Any, Exception | None]:
         if row.error_type:
             error = self._kind.rebuild_error(
@@ -710,7 +928,7 @@ class _Engine(Generic[T]):
     async def _read_capacity(self) -> tuple[dict[str, int] | None, set[str]]:
         """Per-account free slots (None: no per-account information) and the running ids."""
         capacity = await self._mm.scheduler.available()
-        running = {job.video_id for job in capacity.executing or [] if job.video_id}
+        running = {job.job_id for job in capacity.executing or [] if job.job_id}
         entries = capacity.available or []
         named = {entry.account: _free_slots(entry) for entry in entries if entry.account}
         if not named:
@@ -1016,65 +1234,100 @@ class _Engine(Generic[T]):
 
     # -- the crash window ----------------------------------------------------------------
 
-    async def _find_unsure(self, items: list[_Item], claimed: set[str]) -> list[_Item]:
-        """Submissions recorded "before" but not "after": found ones come back (submitted),
-        absent ones are queued to be sent again, unverifiable ones fail (never resent)."""
+    async def _find_unsure(
+        self, unsure: list[tuple[_Item, _Row]], claimed: set[str]
+    ) -> list[_Item]:
+        """Rows marked ``sending`` (recorded "before" but not "after"): found ones come back
+        (submitted), surely absent ones are queued to be sent again with the same replyRef, and
+        the rest fail with :class:`JobCreationUnknownError` (never resent, never guessed)."""
         found: list[_Item] = []
         try:
             scheduled = await self._mm.scheduler.list()
         except APIError as exc:
-            for item in items:
+            for item, _ in unsure:
                 await self._emit(item, None, _unverified(item, exc))
             return found
         by_ref: dict[str, list[str]] = {}
         for job in scheduled:
-            job_id = job.image_id or job.video_id
-            if job.reply_ref and job_id:
-                by_ref.setdefault(job.reply_ref, []).append(job_id)
-        left: list[_Item] = []
-        for item in items:
+            if job.reply_ref and job.job_id:
+                by_ref.setdefault(job.reply_ref, []).append(job.job_id)
+        left: list[tuple[_Item, _Row]] = []
+        for item, row in unsure:
             ids = self._kind.scheduled_ids(by_ref.get(item.reply_ref, []))
             if ids:
                 item.job_ids = ids
                 claimed.update(ids)
                 found.append(item)
             else:
-                left.append(item)
+                left.append((item, row))
         if left:
-            recent: list[tuple[str, tuple[str, ...]]] = []
+            recent: list[_Listed] = []
             names: set[str | None] = {n for n in self._accounts if n is not None}
-            names |= {i.account for i in left if i.account is not None}
+            names |= {i.account for i, _ in left if i.account is not None}
             try:
                 for name in sorted(names, key=str) or [None]:
                     recent += await self._kind.recent(self._mm, name)
             except APIError as exc:
-                for item in left:
+                for item, _ in left:
                     await self._emit(item, None, _unverified(item, exc))
                 left = []
-            for item in left:
-                prompt = item.params.get("prompt")
-                match = next(
-                    (
-                        ids
-                        for desc, ids in recent
-                        if prompt and desc == prompt and not set(ids) & claimed
-                    ),
-                    None,
-                )
-                if match:
-                    item.job_ids = match
-                    claimed.update(match)
+            for item, row in left:
+                verdict = self._judge(item, row, recent, claimed)
+                if isinstance(verdict, tuple):
+                    item.job_ids = verdict
+                    claimed.update(verdict)
                     found.append(item)
-                else:
+                elif verdict is None:
                     log.info(
                         "batch: replyRef %s was not found upstream; sending it again",
                         item.reply_ref,
                     )
                     self._queue(item)
+                else:
+                    await self._emit(item, None, verdict)
         if self._journal is not None:
             for item in found:
                 await self._journal.submitted(item)
         return found
+
+    def _judge(
+        self, item: _Item, row: _Row, recent: list[_Listed], claimed: set[str]
+    ) -> tuple[str, ...] | JobCreationUnknownError | None:
+        """The job ids to adopt, None (surely never created: resend), or the error to report."""
+        wanted = self._kind.file_ids(item.params)
+        alike = [
+            listed
+            for listed in recent
+            if listed.matches(item.params, wanted) and not set(listed.ids) & claimed
+        ]
+        marked = row.updated_at - _CLOCK_SKEW
+        new = [a for a in alike if a.created is not None and a.created >= marked]
+        unknown_age = [a for a in alike if a.created is None]
+        if not new and not unknown_age:
+            return None
+        if len(new) == 1 and not unknown_age:
+            return new[0].ids
+        shown = ", ".join(a.ids[0] for a in (new + unknown_age)[:5])
+        why = (
+            f"{len(new)} jobs created since"
+            if len(new) > 1
+            else "jobs whose creation time the listing does not show"
+        )
+        return JobCreationUnknownError(
+            f"request {item.index} may have been created before the previous run stopped: its "
+            f"replyRef {item.reply_ref!r} is no longer in GET scheduler, and the recent list has "
+            f"{why} with the same parameters ({shown}); not sending it again and not guessing "
+            "which one is it",
+            reply_ref=item.reply_ref,
+        )
+
+
+def _parsed(canonical: str) -> Mapping[str, Any]:
+    try:
+        value = json.loads(canonical)
+    except ValueError:
+        return {"request": canonical}
+    return value if isinstance(value, dict) else {"request": value}
 
 
 def _unverified(item: _Item, cause: BaseException) -> JobCreationUnknownError:
@@ -1116,6 +1369,7 @@ class Batch(Generic[T]):
 
     def __init__(self, engine: _Engine[T]) -> None:
         self._engine: _Engine[T] | None = engine
+        self._report = engine.report
         self._task: asyncio.Task[None] | None = None
         self._receive: MemoryObjectReceiveStream[BatchResult[T]] | None = None
         self._send: MemoryObjectSendStream[BatchResult[T]] | None = None
@@ -1123,6 +1377,12 @@ class Batch(Generic[T]):
 
     def __aiter__(self) -> Batch[T]:
         return self
+
+    @property
+    def unmatched_rows(self) -> tuple[UnmatchedRow, ...]:
+        """Journal rows that match no request of this run (left as they are; a WARNING says
+        how many). Known once the iteration has started (the journal was read)."""
+        return self._report.unmatched_rows
 
     def _start(self) -> None:
         assert self._engine is not None

@@ -32,8 +32,10 @@ from ._exceptions import (
     WaitTimeoutError,
 )
 from ._polling import (
+    ErrorCallback,
     JobSpec,
     Outcome,
+    check_job_kind,
     check_wait_args,
     poll_snapshots,
     wait_until_final,
@@ -267,6 +269,7 @@ class AsyncMiniMax(BaseClient):
         on_progress: Callable[[Video], Any] | None = None,
         raise_on_failure: bool = True,
         cancel_on_timeout: bool = False,
+        on_error: ErrorCallback | None = None,
     ) -> Video:
         """Poll a video until it is final and return it once completed.
 
@@ -276,12 +279,18 @@ class AsyncMiniMax(BaseClient):
             on_progress: called (sync or async) with each new snapshot.
             raise_on_failure: False returns failed/moderated videos instead of raising.
             cancel_on_timeout: on timeout, also make one bounded ``videos.cancel``.
+            on_error: called (sync or async) with the error of each failed poll the wait
+                survives (the API unreachable, a 5xx...): the wait goes on, but not blind.
 
         Raises:
+            ValueError: ``video_id`` is malformed or an image id (``-image:``); nothing sent.
             GenerationFailedError: status 3. GenerationModeratedError: 5, 7, 14 or removed.
-            WaitTimeoutError: the deadline passed; ``.result`` is the last snapshot.
+            WaitTimeoutError: the deadline passed; ``.result`` is the last snapshot,
+                ``.last_error`` the last failed poll's error when the polls were failing.
+            AuthenticationError: the token was refused (the wait ends at once).
         """
         check_id("video_id", video_id)  # refused now, not after the first poll delay
+        check_job_kind("video_id", video_id, "video")
         return await wait_until_final(
             self._video_spec(video_id),
             timeout=timeout,
@@ -291,6 +300,7 @@ class AsyncMiniMax(BaseClient):
             cancel_on_timeout=cancel_on_timeout,
             sleep=self._sleep,
             watcher=self._waits_watcher,
+            on_error=on_error,
         )
 
     async def watch_video(
@@ -300,12 +310,15 @@ class AsyncMiniMax(BaseClient):
         timeout: float | None = 1800.0,
         poll_interval: float | None = None,
         cancel_on_timeout: bool = False,
+        on_error: ErrorCallback | None = None,
     ) -> AsyncIterator[Video]:
         """Yield each new snapshot of a video (status or percent changed), ending at the final.
 
-        Does not raise for failed or moderated videos: the last snapshot tells.
+        Does not raise for failed or moderated videos: the last snapshot tells. ``on_error``
+        sees each failed poll, as for :meth:`wait_for_video`.
         """
         check_id("video_id", video_id)
+        check_job_kind("video_id", video_id, "video")
         snapshots = poll_snapshots(
             self._video_spec(video_id),
             timeout=timeout,
@@ -313,6 +326,7 @@ class AsyncMiniMax(BaseClient):
             cancel_on_timeout=cancel_on_timeout,
             sleep=self._sleep,
             watcher=self._waits_watcher,
+            on_error=on_error,
         )
         async with contextlib.aclosing(snapshots):
             async for snapshot in snapshots:
@@ -326,9 +340,14 @@ class AsyncMiniMax(BaseClient):
         poll_interval: float | None = None,
         on_progress: Callable[[Image], Any] | None = None,
         raise_on_failure: bool = True,
+        on_error: ErrorCallback | None = None,
     ) -> Image:
-        """Poll an image until it is final and return it once completed (states as videos)."""
+        """Poll an image until it is final and return it once completed (states as videos).
+
+        Refuses a video id (``-video:``) at once; ``on_error`` as for :meth:`wait_for_video`.
+        """
         check_id("image_id", image_id)
+        check_job_kind("image_id", image_id, "image")
         return await wait_until_final(
             JobSpec(
                 name=f"image {image_id}",
@@ -346,6 +365,7 @@ class AsyncMiniMax(BaseClient):
             raise_on_failure=raise_on_failure,
             sleep=self._sleep,
             watcher=self._waits_watcher,
+            on_error=on_error,
         )
 
     async def wait_for_images(
@@ -356,6 +376,7 @@ class AsyncMiniMax(BaseClient):
         poll_interval: float | None = None,
         on_progress: Callable[[Image], Any] | None = None,
         raise_on_failure: bool = True,
+        on_error: ErrorCallback | None = None,
     ) -> list[Image]:
         """Wait for every image concurrently; results in the order of ``image_ids``.
 
@@ -367,6 +388,7 @@ class AsyncMiniMax(BaseClient):
             image_ids = [image_ids]
         for image_id in image_ids:
             check_id("image_ids", image_id)
+            check_job_kind("image_ids", image_id, "image")
         results: list[Image | BaseException | None] = [None] * len(image_ids)
 
         async def one(index: int, image_id: str) -> None:
@@ -377,6 +399,7 @@ class AsyncMiniMax(BaseClient):
                     poll_interval=poll_interval,
                     on_progress=on_progress,
                     raise_on_failure=False,
+                    on_error=on_error,
                 )
             except (GenerationError, Exception) as exc:  # kept, raised after the others end
                 results[index] = exc
@@ -412,6 +435,7 @@ class AsyncMiniMax(BaseClient):
         poll_interval: float | None = None,
         on_progress: Callable[[Music], Any] | None = None,
         raise_on_failure: bool = True,
+        on_error: ErrorCallback | None = None,
     ) -> Music:
         """Poll a song until it is final: 2 completed, 4 moderated (0 and 1 keep polling)."""
         check_id("music_id", music_id)
@@ -428,6 +452,7 @@ class AsyncMiniMax(BaseClient):
             on_progress=on_progress,
             raise_on_failure=raise_on_failure,
             sleep=self._sleep,
+            on_error=on_error,
         )
 
     async def wait_for_agent_job(
@@ -438,6 +463,7 @@ class AsyncMiniMax(BaseClient):
         poll_interval: float | None = None,
         on_progress: Callable[[AgentJob], Any] | None = None,
         raise_on_failure: bool = True,
+        on_error: ErrorCallback | None = None,
     ) -> AgentJob:
         """Poll an agent job (from ``agent.submit``) until ``completed`` or ``failed``."""
         check_id("job_id", job_id)
@@ -454,6 +480,7 @@ class AsyncMiniMax(BaseClient):
             on_progress=on_progress,
             raise_on_failure=raise_on_failure,
             sleep=self._sleep,
+            on_error=on_error,
         )
 
     async def generate_video(
@@ -464,6 +491,7 @@ class AsyncMiniMax(BaseClient):
         on_progress: Callable[[Video], Any] | None = None,
         raise_on_failure: bool = True,
         cancel_on_timeout: bool = False,
+        on_error: ErrorCallback | None = None,
         **create_args: Any,
     ) -> Video:
         """Create a video (waiting for capacity on 429) and wait for it; ``timeout`` covers both.
@@ -486,6 +514,7 @@ class AsyncMiniMax(BaseClient):
                 on_progress=on_progress,
                 raise_on_failure=raise_on_failure,
                 cancel_on_timeout=cancel_on_timeout,
+                on_error=on_error,
             )
         except WaitTimeoutError as exc:
             if exc.result is None:  # never polled: still tell which video was created
@@ -499,6 +528,7 @@ class AsyncMiniMax(BaseClient):
         poll_interval: float | None = None,
         on_progress: Callable[[Image], Any] | None = None,
         raise_on_failure: bool = True,
+        on_error: ErrorCallback | None = None,
         **create_args: Any,
     ) -> list[Image]:
         """Create images (waiting for capacity on 429) and wait for every one of them."""
@@ -516,6 +546,7 @@ class AsyncMiniMax(BaseClient):
             poll_interval=poll_interval,
             on_progress=on_progress,
             raise_on_failure=raise_on_failure,
+            on_error=on_error,
         )
 
     async def _create_with_capacity(

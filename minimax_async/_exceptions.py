@@ -191,11 +191,37 @@ class RateLimitError(APIStatusError):
         retry_after: float | None = None,
         **kwargs: Any,
     ):
-        super().__init__(message, **kwargs)
+        note = _capacity_note(running_videos or {})
+        super().__init__(f"{message}; {note}" if note else message, **kwargs)
         #: ``{account: [RunningVideo, ...]}`` from the 429 body, empty when the API gave none.
         self.running_videos: Mapping[str, Any] = running_videos or {}
         #: Seconds the server asked us to wait (``Retry-After``), if it said.
         self.retry_after = retry_after
+
+
+def _capacity_note(running: Mapping[str, Any]) -> str:
+    """When capacity is expected back, from a 429's ``runningVideos``: a slot frees when one
+    of the running videos ends (the API gives no time; the oldest is the likeliest first)."""
+    import datetime as _dt
+
+    jobs = [job for group in running.values() if isinstance(group, list) for job in group]
+    if not jobs:
+        return ""
+    starts = sorted(s for s in (getattr(job, "started", None) for job in jobs) if s)
+    oldest = ""
+    if starts:
+        try:
+            when = _dt.datetime.fromisoformat(str(starts[0]).replace("Z", "+00:00"))
+            age = (_dt.datetime.now(_dt.timezone.utc) - when).total_seconds()
+            oldest = f", the oldest started {starts[0]} ({max(0, age):.0f} s ago)"
+        except (TypeError, ValueError):
+            oldest = f", the oldest started {starts[0]}"
+    accounts = ", ".join(sorted(str(name) for name in running))
+    count = len(jobs)
+    return (
+        f"{count} video{'s' if count != 1 else ''} running on {accounts}{oldest}; "
+        "capacity comes back when one of them ends (videos take a few minutes)"
+    )
 
 
 class ServerError(APIStatusError):
@@ -274,7 +300,16 @@ class GenerationModeratedError(GenerationError):
 
 
 class WaitTimeoutError(GenerationError, TimeoutError):
-    """The wait's deadline passed before the job was final; ``result`` is the last snapshot."""
+    """The wait's deadline passed before the job was final; ``result`` is the last snapshot.
+
+    ``last_error``: when the polls were failing at the deadline (a dead server, not a slow
+    job), the last of those errors (also chained as ``__cause__``); None when the last poll
+    answered.
+    """
+
+    def __init__(self, message: str, *, result: Any = None, last_error: Exception | None = None):
+        super().__init__(message, result=result)
+        self.last_error = last_error
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {

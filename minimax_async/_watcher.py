@@ -1,12 +1,12 @@
 """The shared watcher: one ``GET scheduler`` per poll interval for all of a client's job waits.
 
-``GET scheduler`` lists every video and image job the API is still running (images carry their
-id in ``videoId`` too). When a client has two or more video/image waits in flight, their poll
-loops stop fetching their jobs one by one: each hands its schedule to the watcher and awaits a
-*notice*. The watcher sleeps until the earliest wait is due (but rounds are never closer than
-the longest delay of the waits' schedules, 10 s by default: waits that join all the time, as in
-a pipeline, join the next round instead of adding rounds for their early polls), reads the
-scheduler once, and:
+``GET scheduler`` lists every video and image job the API is still running (an image's id is under
+``imageId``, ``videoId`` or both: the documents show each, and both are read). When a client has two
+or more video/image waits in flight, their poll loops stop fetching their jobs one by one: each
+hands its schedule to the watcher and awaits a *notice*. The watcher sleeps until the earliest wait
+is due (but rounds are never closer than the longest delay of the waits' schedules, 10 s by default:
+waits that join all the time, as in a pipeline, join the next round instead of adding rounds for
+their early polls), reads the scheduler once, and:
 
 * a job still listed is still running: its wait goes on waiting (no request of its own), and its
   schedule moves on as if it had polled;

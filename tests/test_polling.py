@@ -486,8 +486,9 @@ async def test_404_that_lasts_past_the_grace_window_raises_not_found(
     assert len(api.calls()) > 2
 
 
-def test_the_grace_window_is_30_seconds() -> None:
-    assert polling.NOT_FOUND_GRACE == 30.0
+def test_the_grace_window_is_10_seconds() -> None:
+    # Issue 13: shortened from the contract's 30 s (a wrong id must fail fast).
+    assert polling.NOT_FOUND_GRACE == 10.0
 
 
 async def test_deadline_shorter_than_the_grace_window_times_out_without_a_snapshot(

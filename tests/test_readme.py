@@ -37,14 +37,19 @@ class TestReadme:
 
     def test_examples_are_found(self) -> None:
         """The marked examples exist (a renamed marker would silently skip them)."""
-        assert set(_examples()) >= {"quickstart", "helpers"}
+        assert set(_examples()) >= {"quickstart", "helpers", "service"}
 
-    @pytest.mark.parametrize("name", ["quickstart", "helpers"])
+    @pytest.mark.parametrize("name", ["quickstart", "helpers", "service"])
     def test_example_runs(self, name: str, tmp_path: Path) -> None:
         """The example exits 0, prints its results and writes the files it names."""
         result = _run(_examples()[name], tmp_path)
         assert result.returncode == 0, result.stderr[-3000:]
-        if name == "quickstart":
+        if name == "service":
+            accepted, refused = result.stdout.splitlines()
+            assert accepted.startswith("202 user:")
+            assert refused.startswith("503 429 ")
+            assert "capacity comes back when one of them ends" in refused
+        elif name == "quickstart":
             assert "saved cat.mp4" in result.stdout
             data = (tmp_path / "cat.mp4").read_bytes()
             assert data[4:8] == b"ftyp"

@@ -66,6 +66,15 @@ def make_client(args: argparse.Namespace) -> AsyncMiniMax:
         raise CliError(NO_TOKEN, EXIT_USAGE) from None
 
 
+def unreachable_text(error: Exception) -> str:
+    """The progress line while a wait's polls fail: the wait goes on, but says why."""
+    reason = getattr(error, "message", None) or str(error) or type(error).__name__
+    status = getattr(error, "status_code", None)
+    if status is not None:
+        reason = f"{status} {reason}"
+    return f"unreachable, retrying: {reason}"
+
+
 def status_text(job: Video | Image) -> str:
     """``processing 40%``-style text for a video or image snapshot."""
     label = job.status_label or _STATUS_LABELS.get(job.status or -1, f"status {job.status}")
@@ -161,8 +170,15 @@ async def wait_video_with_progress(
         def on_progress(video: Video) -> None:
             tracker.update(task, completed=_percent(video), status=status_text(video))
 
+        def on_error(error: Exception) -> None:
+            tracker.update(task, status=unreachable_text(error))
+
         return await mm.wait_for_video(
-            video_id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
+            video_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            on_progress=on_progress,
+            on_error=on_error,
         )
 
 
@@ -278,8 +294,16 @@ async def cmd_image_create(args: argparse.Namespace, out: Output) -> int:
                 if task is not None:
                     tracker.update(task, completed=_percent(image), status=status_text(image))
 
+            def on_error(error: Exception) -> None:
+                for task in tasks.values():  # the error names no image: every line says it
+                    tracker.update(task, status=unreachable_text(error))
+
             images = await mm.wait_for_images(
-                ids, timeout=args.timeout, poll_interval=args.poll_interval, on_progress=on_progress
+                ids,
+                timeout=args.timeout,
+                poll_interval=args.poll_interval,
+                on_progress=on_progress,
+                on_error=on_error,
             )
         out.hint = None
         paths: list[pathlib.Path] = []

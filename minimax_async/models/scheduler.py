@@ -21,6 +21,12 @@ class ScheduledJob(Model):
     reply_url: str | None = None
     reply_ref: str | None = None
 
+    @property
+    def job_id(self) -> str | None:
+        """The job's id under either documented spelling: the docs' model lists images under
+        ``imageId``, their example under ``videoId``; both are read, ``imageId`` first."""
+        return self.image_id or self.video_id
+
 
 @attrs.frozen(kw_only=True)
 class AccountCapacity(Model):

@@ -75,13 +75,14 @@ class Images(Resource):
             extra_body,
         )
 
-        async def reconcile() -> ImageJob | None:
-            found = await self._client.scheduler.find_by_reply_ref(ref)
+        async def reconcile(span: float) -> ImageJob | None:
+            found = await self._client.scheduler.find_by_reply_ref(ref, span=span)
             if not found:
                 return None
             return structure(
                 {
-                    "imageIds": [job.video_id for job in found],
+                    # Listed under ``imageId`` or ``videoId``: the documents show both.
+                    "imageIds": [job.job_id for job in found],
                     "replyRef": ref,
                     "replyUrl": found[0].reply_url,
                 },

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import builtins
+import math
 
+from .._base_client import RECONCILE_SPAN
 from ..models.scheduler import ScheduledJob, SchedulerCapacity
 from ._base import Resource, path_id
 
@@ -26,19 +28,28 @@ class Scheduler(Resource):
         await self._client.request("DELETE", f"scheduler/{path_id('job_id', job_id)}")
 
     async def find_by_reply_ref(
-        self, reply_ref: str, *, checks: int = 4, interval: float = 3.0
+        self,
+        reply_ref: str,
+        *,
+        checks: int | None = None,
+        interval: float = 3.0,
+        span: float = RECONCILE_SPAN,
     ) -> builtins.list[ScheduledJob]:
-        """The scheduled jobs carrying ``reply_ref``, looking ``checks`` times ``interval`` apart.
+        """The scheduled jobs carrying ``reply_ref``, looking ``interval`` seconds apart for
+        ``span`` seconds (``checks`` looks instead, when given).
 
-        Used after an ambiguous create: upstream may take a few seconds to list a job it
-        accepted. An empty list means the scheduler was read and the job was not in it, the
-        last check included; a check that fails is not "not found".
+        Used after an ambiguous create: a request held up on its way may reach upstream (and
+        be listed) well after its answer failed. An empty list means the scheduler was read and
+        the job was not in it, the last check included; a check that fails is not "not found".
+        A job's id is read under ``videoId`` or ``imageId`` (both are documented).
 
         Raises:
             APIError: the last check could not read the scheduler (the job may be there).
         """
         from .._exceptions import APIError
 
+        if checks is None:
+            checks = 1 + math.ceil(span / interval)
         failure: APIError | None = None
         for attempt in range(checks):
             if attempt:
@@ -49,7 +60,7 @@ class Scheduler(Resource):
                 failure = exc
                 continue
             failure = None
-            found = [job for job in jobs if job.reply_ref == reply_ref and job.video_id]
+            found = [job for job in jobs if job.reply_ref == reply_ref and job.job_id]
             if found:
                 return found
         if failure is not None:

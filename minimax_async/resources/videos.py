@@ -79,13 +79,13 @@ class Videos(Resource):
             extra_body,
         )
 
-        async def reconcile() -> VideoJob | None:
-            found = await self._client.scheduler.find_by_reply_ref(ref)
+        async def reconcile(span: float) -> VideoJob | None:
+            found = await self._client.scheduler.find_by_reply_ref(ref, span=span)
             if not found:
                 return None
             job = found[0]
             return structure(
-                {"videoId": job.video_id, "replyRef": ref, "replyUrl": job.reply_url}, VideoJob
+                {"videoId": job.job_id, "replyRef": ref, "replyUrl": job.reply_url}, VideoJob
             )
 
         return await self._client.request(

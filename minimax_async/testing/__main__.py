@@ -33,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--accounts", type=int, default=1, help="accounts to configure (default 1)")
     parser.add_argument("--max-jobs", type=int, default=3, help="maxJobs per account (default 3)")
     parser.add_argument("--seed", type=int, default=None, help="seed for ids and random choices")
+    parser.add_argument(
+        "--scheduler-image-field",
+        choices=("both", "videoId", "imageId"),
+        default="both",
+        help="where GET scheduler lists image ids (default both; each is a documented shape)",
+    )
     return parser
 
 
@@ -45,6 +51,7 @@ async def _serve(args: argparse.Namespace) -> None:
         seed=args.seed,
         host=args.host,
         port=args.port,
+        scheduler_image_field=args.scheduler_image_field,
     ) as emu:
         print(f"MiniMax API emulator listening on {emu.base_url}", flush=True)
         print(f"  export USEAPI_BASE_URL={emu.base_url}", flush=True)

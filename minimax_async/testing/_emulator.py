@@ -37,6 +37,7 @@ class Emulator:
         seed: int | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        scheduler_image_field: str = "both",
     ) -> None:
         if accounts < 0:
             raise ValueError("accounts must be >= 0")
@@ -48,6 +49,7 @@ class Emulator:
             clock=self.clock,
             rng=rng,
             user_id=str(rng.randrange(100_000, 999_999)),
+            scheduler_image_field=scheduler_image_field,
         )
         for _ in range(accounts):
             self.state.add_account(max_jobs=max_jobs)
@@ -157,8 +159,13 @@ async def run_emulator(
     seed: int | None = None,
     host: str = "127.0.0.1",
     port: int = 0,
+    scheduler_image_field: str = "both",
 ) -> AsyncIterator[Emulator]:
-    """Run the emulator on ``host:port`` (0: a free port) for the ``async with`` block."""
+    """Run the emulator on ``host:port`` (0: a free port) for the ``async with`` block.
+
+    ``scheduler_image_field``: where ``GET scheduler`` lists image ids (``"both"``,
+    ``"videoId"`` or ``"imageId"``: each shape the API documents).
+    """
     emulator = Emulator(
         speed=speed,
         token=token,
@@ -167,6 +174,7 @@ async def run_emulator(
         seed=seed,
         host=host,
         port=port,
+        scheduler_image_field=scheduler_image_field,
     )
     await emulator.start()
     try:

@@ -213,13 +213,18 @@ def running_video_entry(video: Video, state: EmulatorState) -> dict[str, Any]:
 
 
 def scheduler_entry(job: Video | Image, state: EmulatorState) -> dict[str, Any]:
-    """One item of ``GET scheduler`` (images carry their id as ``videoId`` and ``imageId``)."""
+    """One item of ``GET scheduler``. Images carry their id as ``videoId`` and ``imageId``, or
+    in one of them only (``state.scheduler_image_field``: the docs' example uses ``videoId``,
+    their model has ``imageId``)."""
     entry: dict[str, Any] = {}
     if isinstance(job, Video):
         entry["videoId"] = job.video_id
     else:
-        entry["videoId"] = job.image_id
-        entry["imageId"] = job.image_id
+        shape = state.scheduler_image_field
+        if shape in ("both", "videoId"):
+            entry["videoId"] = job.image_id
+        if shape in ("both", "imageId"):
+            entry["imageId"] = job.image_id
     entry["started"] = job.life.started_iso
     entry["elapsed"] = mmss(state.now() - job.life.created)
     entry["replyUrl"] = job.reply_url

@@ -210,6 +210,11 @@ class EmulatorState:
     agent_durations: tuple[float, float] = (45.0, 120.0)
     #: Probability that a video is reported with processing status 12 instead of 1.
     status12_ratio: float = 0.25
+    #: Where ``GET scheduler`` puts an image's id: ``"both"`` (default), ``"videoId"`` only
+    #: (the docs' example) or ``"imageId"`` only (the docs' model).
+    scheduler_image_field: str = attrs.field(
+        default="both", validator=attrs.validators.in_(("both", "videoId", "imageId"))
+    )
     #: Set by the server once it knows its address, e.g. ``http://127.0.0.1:8787``.
     origin: str = ""
     #: Origin used in media URLs (default: ``origin``). Set it to another name of the same
