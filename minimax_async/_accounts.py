@@ -89,12 +89,15 @@ def account_of(value: object) -> str | None:
         if match is None:
             match = _AGENT_JOB_ID.fullmatch(value)
         return match.group("account") if match and match.group("account") else None
+    if value is None:
+        return None
     for name in _ID_FIELDS:
-        found = account_of(getattr(value, name, None))
+        field = getattr(value, name, None)
+        found = account_of(field) if isinstance(field, str) else None
         if found:
             return found
     ids = getattr(value, "image_ids", None) or getattr(value, "video_ids", None)
-    if isinstance(ids, (list, tuple)) and ids:
+    if isinstance(ids, (list, tuple)) and ids and isinstance(ids[0], str):
         return account_of(ids[0])
     return None
 
