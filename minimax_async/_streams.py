@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import anyio
 
-from ._accounts import Route, balanced_account
+from ._accounts import Route, balanced_account, file_refs
 from ._converter import structure
 from ._exceptions import (
     APIConnectionError,
@@ -241,7 +241,8 @@ def open_agent_stream(
     ref = reply_ref if reply_ref is not None else new_reply_ref()
     # Load-balanced by the API, except that a job must run on its file's account.
     chosen = balanced_account(
-        Route("POST videos/agent-create", account, refs=(file_id or "",)), client.account
+        Route("POST videos/agent-create", account, refs=(file_id or "", *file_refs(extra_body))),
+        client.account,
     )
     body = body_of(
         {

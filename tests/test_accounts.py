@@ -130,6 +130,22 @@ class TestSeveralAccountsCreates:
                 )
                 assert emu3.state.videos[job.video_id].account == name
 
+    async def test_agent_create_stream_follows_its_file(
+        self, emu3: Emulator, mm3: AsyncMiniMax
+    ) -> None:
+        """``stream_agent(file_id=...)``, load-balanced by the API, runs on the file's account."""
+        name = list(emu3.state.accounts)[1]
+        uploaded = await mm3.files.upload(PNG, account=name)
+        async with mm3.stream_agent(
+            template_id="1122334455667790",
+            file_id=uploaded.file_id,
+            oss_path=uploaded.oss_path,
+        ) as stream:
+            async for _ in stream:
+                if stream.video_id:
+                    break
+        assert account_of(stream.video_id) == name
+
     async def test_image_create_follows_its_references(
         self, emu3: Emulator, mm3: AsyncMiniMax
     ) -> None:
