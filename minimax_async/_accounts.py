@@ -151,7 +151,7 @@ class AccountRequiredError(BadRequestError, ValueError):
     def __init__(
         self,
         what: str,
-        accounts: Iterable[str],
+        accounts: Iterable[str] = (),
         *,
         cause: BadRequestError | None = None,
     ) -> None:
