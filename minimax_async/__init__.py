@@ -12,6 +12,7 @@ import typing as _typing
 from ._version import __version__
 
 if _typing.TYPE_CHECKING:
+    from ._accounts import AccountRequiredError, account_of
     from ._batch import Batch, BatchRequest, BatchResult, JournalInUseError, UnmatchedRow
     from ._client import DEFAULT_BASE_URL, AsyncMiniMax
     from ._exceptions import (
@@ -166,6 +167,7 @@ __all__ = [
     "AccountCapacity",
     "AccountJwt",
     "AccountOnHoldError",
+    "AccountRequiredError",
     "AccountUser",
     "AgentAccountSummary",
     "AgentAttachment",
@@ -307,10 +309,12 @@ __all__ = [
     "VoiceTag",
     "WaitTimeoutError",
     "__version__",
+    "account_of",
 ]
 
 # Where each exported name lives; every other name of ``__all__`` is a model (``.models``).
 _MODULES: dict[str, tuple[str, ...]] = {
+    "._accounts": ("AccountRequiredError", "account_of"),
     "._batch": ("Batch", "BatchRequest", "BatchResult", "JournalInUseError", "UnmatchedRow"),
     "._client": ("DEFAULT_BASE_URL", "AsyncMiniMax"),
     "._exceptions": (

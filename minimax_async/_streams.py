@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import anyio
 
+from ._accounts import Route, balanced_account, file_refs
 from ._converter import structure
 from ._exceptions import (
     APIConnectionError,
@@ -240,7 +241,11 @@ def open_agent_stream(
         max_jobs=max_jobs,
     )
     ref = reply_ref if reply_ref is not None else new_reply_ref()
-    chosen = account if account is not None else client.account
+    # Load-balanced by the API, except that a job must run on its file's account.
+    chosen = balanced_account(
+        Route("POST videos/agent-create", account, refs=(file_id or "", *file_refs(extra_body))),
+        client.account,
+    )
     body = body_of(
         {
             "account": chosen,

@@ -6,12 +6,13 @@ import os
 import re
 import uuid
 import warnings
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import aiohttp
 
+from .._accounts import Route, route_call, with_account
 from .._types import FileSource, ProgressCallback, Timeout
 from .._uploads import AUDIO_VIDEO_IMAGE_TYPES, PreparedUpload, prepare_upload
 from .._validation import check_id
@@ -30,6 +31,8 @@ __all__ = [
     "path_id",
     "warn_decommissioned",
 ]
+
+T = TypeVar("T")
 
 _warned: set[str] = set()
 
@@ -152,6 +155,10 @@ class Resource:
             check_id("account", chosen)
         return chosen
 
+    async def _routed(self, route: Route, send: Callable[[str | None], Awaitable[T]]) -> T:
+        """``send(account)`` on the account ``route`` leads to (see ``_accounts``)."""
+        return await route_call(self._client, route, send)
+
     async def _upload_raw(
         self,
         path: str,
@@ -166,16 +173,27 @@ class Resource:
         upload = await prepare_upload(
             source, content_type=content_type, allowed_types=allowed_types, on_progress=on_progress
         )
-        return await self._client.request(
-            "POST",
-            path,
-            cast_to=UploadedFile,
-            params={"account": self._account(account)},
-            body=upload.payload,
-            headers=upload.headers(),
-            kind="idempotent",
-            replayable=upload.replayable,
-            timeout=UPLOAD_TIMEOUT,
+        self._account(account)  # checked before anything is sent
+        # Uploads are later referenced by creates, which run on the file's account: a free one.
+        route = Route(
+            f"POST {path}",
+            account,
+            pick="audio" if path.startswith("audio") else "video",
+            resendable=upload.replayable,
+        )
+        return await self._routed(
+            route,
+            lambda chosen: self._client.request(
+                "POST",
+                path,
+                cast_to=UploadedFile,
+                params={"account": chosen},
+                body=upload.payload,
+                headers=upload.headers(),
+                kind="idempotent",
+                replayable=upload.replayable,
+                timeout=UPLOAD_TIMEOUT,
+            ),
         )
 
 
@@ -197,6 +215,15 @@ class MultipartFactory:
         self.uploads = uploads
         self.field = field
         self.default_name = default_name
+
+    def with_account(self, account: str | None) -> MultipartFactory:
+        """The same form sending ``account`` (None: no ``account`` field)."""
+        return MultipartFactory(
+            with_account(self.fields, account),
+            self.uploads,
+            field=self.field,
+            default_name=self.default_name,
+        )
 
     def __call__(self) -> aiohttp.FormData:
         # The API takes multipart/form-data only; without files aiohttp would urlencode.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._accounts import Route, with_account
 from .._validation import validate_account_config
 from ..models.accounts import Account, Features
 from ._base import Resource, body_of, path_id
@@ -49,6 +50,10 @@ class Accounts(Resource):
 
     async def features(self, *, account: str | None = None) -> Features:
         """Credits, plan and limits of an account (``GET features``)."""
-        return await self._client.request(
-            "GET", "features", cast_to=Features, params={"account": self._account(account)}
+        params = {"account": self._account(account)}
+        return await self._routed(
+            Route("GET features", account),
+            lambda chosen: self._client.request(
+                "GET", "features", cast_to=Features, params=with_account(params, chosen)
+            ),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .._accounts import Route
 from .._exceptions import APIStatusError, JobCreationUnknownError
 from .._types import FileSource, Timeout
 from .._uploads import prepare_upload
@@ -111,16 +112,22 @@ class Agent(Resource):
         kwargs: dict[str, Any] = {}
         if not run_async:
             kwargs["timeout"] = AGENT_RUN_TIMEOUT
+        form = MultipartFactory(fields, uploads)
+        replayable = all(u.replayable for u in uploads)
+        route = Route("POST agent", account, pick="video", resendable=replayable)
         try:
-            return await self._client.request(
-                "POST",
-                "agent",
-                cast_to=AgentJob,
-                body=MultipartFactory(fields, uploads),
-                kind="create",
-                reply_ref=ref,
-                replayable=all(u.replayable for u in uploads),
-                **kwargs,
+            return await self._routed(
+                route,
+                lambda chosen: self._client.request(
+                    "POST",
+                    "agent",
+                    cast_to=AgentJob,
+                    body=form.with_account(chosen),
+                    kind="create",
+                    reply_ref=ref,
+                    replayable=replayable,
+                    **kwargs,
+                ),
             )
         except JobCreationUnknownError as exc:
             # A 504 is ambiguous, unless it is the API's own answer for a job that timed out

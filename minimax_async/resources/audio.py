@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Literal
 
+from .._accounts import Route, file_refs, with_account
 from .._types import FileSource, ProgressCallback
 from .._validation import check_id, validate_audio_text, validate_clone_voice, validate_limit
 from ..models.audio import (
@@ -51,8 +52,15 @@ class Audio(Resource):
         """Speak ``text`` (up to 500 characters) with ``voice_id``; returns the mp3 clip."""
         warn_decommissioned("POST audio/create-mp3")
         body = self._speech_body(locals(), "create-mp3")
-        return await self._client.request(
-            "POST", "audio/create-mp3", cast_to=AudioClip, json_body=body, kind="create"
+        return await self._routed(
+            _speech_route("POST audio/create-mp3", account, voice_id),
+            lambda chosen: self._client.request(
+                "POST",
+                "audio/create-mp3",
+                cast_to=AudioClip,
+                json_body=with_account(body, chosen),
+                kind="create",
+            ),
         )
 
     async def create_stream(
@@ -79,12 +87,15 @@ class Audio(Resource):
         """The token and payload to stream speech of ``text`` over ``audio/wss``."""
         warn_decommissioned("POST audio/create-stream")
         body = self._speech_body(locals(), "create-stream")
-        return await self._client.request(
-            "POST",
-            "audio/create-stream",
-            cast_to=AudioStreamTicket,
-            json_body=body,
-            kind="create",
+        return await self._routed(
+            _speech_route("POST audio/create-stream", account, voice_id),
+            lambda chosen: self._client.request(
+                "POST",
+                "audio/create-stream",
+                cast_to=AudioStreamTicket,
+                json_body=with_account(body, chosen),
+                kind="create",
+            ),
         )
 
     def stream(self, **kwargs: Any) -> AsyncIterator[bytes]:
@@ -110,24 +121,29 @@ class Audio(Resource):
         warn_decommissioned("GET audio/voices")
         validate_limit("page", page, 1)
         validate_limit("page_size", page_size, 1)
-        return await self._client.request(
-            "GET",
-            "audio/voices",
-            cast_to=VoicePage,
-            params={
-                "tag_list": ",".join(tag_list) if tag_list is not None else None,
-                "is_system": is_system,
-                "page": page,
-                "page_size": page_size,
-                "account": self._account(account),
-            },
+        params = {
+            "tag_list": ",".join(tag_list) if tag_list is not None else None,
+            "is_system": is_system,
+            "page": page,
+            "page_size": page_size,
+            "account": self._account(account),
+        }
+        return await self._routed(
+            Route("GET audio/voices", account),
+            lambda chosen: self._client.request(
+                "GET", "audio/voices", cast_to=VoicePage, params=with_account(params, chosen)
+            ),
         )
 
     async def config(self, *, account: str | None = None) -> AudioConfig:
         """Languages, emotions and other speech settings (``GET audio/config``)."""
         warn_decommissioned("GET audio/config")
-        return await self._client.request(
-            "GET", "audio/config", cast_to=AudioConfig, params={"account": self._account(account)}
+        params = {"account": self._account(account)}
+        return await self._routed(
+            Route("GET audio/config", account),
+            lambda chosen: self._client.request(
+                "GET", "audio/config", cast_to=AudioConfig, params=with_account(params, chosen)
+            ),
         )
 
     async def list(
@@ -141,11 +157,12 @@ class Audio(Resource):
         warn_decommissioned("GET audio")
         validate_limit("page", page, 1)
         validate_limit("page_size", page_size, 1)
-        return await self._client.request(
-            "GET",
-            "audio",
-            cast_to=AudioPage,
-            params={"page": page, "page_size": page_size, "account": self._account(account)},
+        params = {"page": page, "page_size": page_size, "account": self._account(account)}
+        return await self._routed(
+            Route("GET audio", account),
+            lambda chosen: self._client.request(
+                "GET", "audio", cast_to=AudioPage, params=with_account(params, chosen)
+            ),
         )
 
     async def retrieve(self, audio_id: str) -> AudioClip:
@@ -189,8 +206,16 @@ class Audio(Resource):
             },
             extra_body,
         )
-        return await self._client.request(
-            "POST", "audio/clone-voice", cast_to=Voice, json_body=body, kind="create"
+        # The samples' account (ids carry it), else a free audio account.
+        return await self._routed(
+            Route("POST audio/clone-voice", account, refs=file_refs(body), pick="audio"),
+            lambda chosen: self._client.request(
+                "POST",
+                "audio/clone-voice",
+                cast_to=Voice,
+                json_body=with_account(body, chosen),
+                kind="create",
+            ),
         )
 
     async def upload_sample(
@@ -226,7 +251,15 @@ class Audio(Resource):
             {"account": self._account(account), "voice_id": check_id("voice_id", voice_id)},
             extra_body,
         )
-        await self._client.request("POST", "audio/delete-voice", json_body=body, kind="idempotent")
+        await self._routed(
+            Route("POST audio/delete-voice", account, refs=(voice_id,)),
+            lambda chosen: self._client.request(
+                "POST",
+                "audio/delete-voice",
+                json_body=with_account(body, chosen),
+                kind="idempotent",
+            ),
+        )
 
     def _speech_body(
         self, args: Mapping[str, Any], endpoint: Literal["create-mp3", "create-stream"]
@@ -234,3 +267,8 @@ class Audio(Resource):
         fields = {k: v for k, v in args.items() if k not in ("self", "account", "extra_body")}
         validate_audio_text(**fields, endpoint=endpoint)
         return body_of({"account": self._account(args["account"]), **fields}, args["extra_body"])
+
+
+def _speech_route(what: str, account: str | None, voice_id: str) -> Route:
+    # A cloned voice lives on one account (its id says which); system voices are everywhere.
+    return Route(what, account, refs=(voice_id,), pick="audio")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 
+from .._accounts import Route, with_account
 from .._types import FileSource, ProgressCallback
 from .._validation import validate_limit
 from ..models.files import FileRecord, UploadedFile
@@ -38,11 +39,15 @@ class Files(Resource):
     ) -> builtins.list[FileRecord]:
         """Files uploaded to an account, newest first (``GET files``)."""
         validate_limit("limit", limit, 1, 1000)
-        return await self._client.request(
-            "GET",
-            "files",
-            cast_to=builtins.list[FileRecord],
-            params={"limit": limit, "account": self._account(account)},
+        params = {"limit": limit, "account": self._account(account)}
+        return await self._routed(
+            Route("GET files", account),
+            lambda chosen: self._client.request(
+                "GET",
+                "files",
+                cast_to=builtins.list[FileRecord],
+                params=with_account(params, chosen),
+            ),
         )
 
     async def delete(self, file_id: str) -> None:

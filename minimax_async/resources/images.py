@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .._accounts import Route, file_refs, with_account
 from .._converter import structure
 from .._validation import image_reference_fields, validate_image_create, validate_limit
 from ..models.images import Image, ImageJob, ImagePage
@@ -89,15 +90,20 @@ class Images(Resource):
                 ImageJob,
             )
 
-        return await self._client.request(
-            "POST",
-            "images/create",
-            cast_to=ImageJob,
-            json_body=body,
-            kind="create",
-            reconcile=reconcile,
-            reconcile_window=IMAGE_RECONCILE_WINDOW,
-            reply_ref=ref,
+        # Several accounts: the references' account, else the one with the most free slots.
+        route = Route("POST images/create", account, refs=file_refs(body), pick="video")
+        return await self._routed(
+            route,
+            lambda chosen: self._client.request(
+                "POST",
+                "images/create",
+                cast_to=ImageJob,
+                json_body=with_account(body, chosen),
+                kind="create",
+                reconcile=reconcile,
+                reconcile_window=IMAGE_RECONCILE_WINDOW,
+                reply_ref=ref,
+            ),
         )
 
     async def retrieve(self, image_id: str) -> Image:
@@ -115,15 +121,12 @@ class Images(Resource):
     ) -> ImagePage:
         """One page of the account's images (``GET images``)."""
         validate_limit("limit", limit, 1, 1000)
-        return await self._client.request(
-            "GET",
-            "images",
-            cast_to=ImagePage,
-            params={
-                "limit": limit,
-                "lastImageId": last_image_id,
-                "account": self._account(account),
-            },
+        params = {"limit": limit, "lastImageId": last_image_id, "account": self._account(account)}
+        return await self._routed(
+            Route("GET images", account),
+            lambda chosen: self._client.request(
+                "GET", "images", cast_to=ImagePage, params=with_account(params, chosen)
+            ),
         )
 
     async def delete(self, image_id: str) -> None:

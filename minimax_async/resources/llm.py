@@ -7,6 +7,7 @@ from typing import Any
 
 import aiohttp
 
+from .._accounts import Route, with_account
 from .._types import FileSource, Timeout
 from .._uploads import prepare_upload
 from .._validation import validate_limit, validate_llm
@@ -45,8 +46,16 @@ class Llm(Resource):
         form = await self._form(
             prompt, model, search_web, chat_id, files, account, extra_body, stream=False
         )
-        return await self._client.request(
-            "POST", "llm", cast_to=ChatResult, body=form, kind="once", timeout=LLM_TIMEOUT
+        return await self._routed(
+            _chat_route(account, chat_id, form),
+            lambda chosen: self._client.request(
+                "POST",
+                "llm",
+                cast_to=ChatResult,
+                body=form.with_account(chosen),
+                kind="once",
+                timeout=LLM_TIMEOUT,
+            ),
         )
 
     def stream(
@@ -70,8 +79,15 @@ class Llm(Resource):
             form = await self._form(
                 prompt, model, search_web, chat_id, files, account, extra_body, stream=True
             )
-            return await self._client.open_stream(
-                "POST", "llm", body=form, kind="once", headers={"Accept": "text/event-stream"}
+            return await self._routed(
+                _chat_route(account, chat_id, form),
+                lambda chosen: self._client.open_stream(
+                    "POST",
+                    "llm",
+                    body=form.with_account(chosen),
+                    kind="once",
+                    headers={"Accept": "text/event-stream"},
+                ),
             )
 
         return iter_chat_events(open_response, idle_timeout=idle_timeout)
@@ -86,21 +102,24 @@ class Llm(Resource):
         """One page of chats (``GET llm``)."""
         warn_decommissioned("GET llm")
         validate_limit("limit", limit, 1, 1000)
-        return await self._client.request(
-            "GET",
-            "llm",
-            cast_to=ChatPage,
-            params={"limit": limit, "lastChatID": last_chat_id, "account": self._account(account)},
+        params = {"limit": limit, "lastChatID": last_chat_id, "account": self._account(account)}
+        return await self._routed(
+            Route("GET llm", account),
+            lambda chosen: self._client.request(
+                "GET", "llm", cast_to=ChatPage, params=with_account(params, chosen)
+            ),
         )
 
     async def retrieve(self, chat_id: str, *, account: str | None = None) -> Chat:
         """The messages of one chat (``GET llm/{chatID}``)."""
         warn_decommissioned("GET llm/{chatID}")
-        return await self._client.request(
-            "GET",
-            f"llm/{path_id('chat_id', chat_id)}",
-            cast_to=Chat,
-            params={"account": self._account(account)},
+        path = f"llm/{path_id('chat_id', chat_id)}"
+        params = {"account": self._account(account)}
+        return await self._routed(
+            Route("GET llm/{chatID}", account),
+            lambda chosen: self._client.request(
+                "GET", path, cast_to=Chat, params=with_account(params, chosen)
+            ),
         )
 
     async def delete(
@@ -114,14 +133,16 @@ class Llm(Resource):
         warn_decommissioned("DELETE llm")
         if chat_ids is None and msg_ids is None:
             raise ValueError("chat_ids=None and msg_ids=None: give at least one of them")
-        return await self._client.request(
-            "DELETE",
-            "llm",
-            params={
-                "chatIDs": _joined("chat_ids", chat_ids),
-                "msgIDs": _joined("msg_ids", msg_ids),
-                "account": self._account(account),
-            },
+        params = {
+            "chatIDs": _joined("chat_ids", chat_ids),
+            "msgIDs": _joined("msg_ids", msg_ids),
+            "account": self._account(account),
+        }
+        await self._routed(
+            Route("DELETE llm", account),
+            lambda chosen: self._client.request(
+                "DELETE", "llm", params=with_account(params, chosen)
+            ),
         )
 
     async def _form(
@@ -158,6 +179,15 @@ class Llm(Resource):
             "account": self._account(account),
         }
         return MultipartFactory(form_fields(fields, extra_body), uploads)
+
+
+def _chat_route(account: str | None, chat_id: str | None, form: MultipartFactory) -> Route:
+    # A new chat may start on any chat account; a chat goes on where it started (its id does
+    # not say where: the caller names the account).
+    resendable = all(upload.replayable for upload in form.uploads)
+    return Route(
+        "POST llm", account, pick="chat" if chat_id is None else None, resendable=resendable
+    )
 
 
 def _joined(name: str, ids: Sequence[str] | str | None) -> str | None:

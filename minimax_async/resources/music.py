@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 
+from .._accounts import Route, with_account
 from .._validation import validate_limit, validate_music_create
 from ..models.music import Music, MusicJob, MusicStyleGroup
 from ._base import Resource, path_id, warn_decommissioned
@@ -25,18 +26,22 @@ class Music_(Resource):
         """Compose a song from the lyrics in ``prompt`` (``GET music/create``)."""
         warn_decommissioned("GET music/create")
         validate_music_create(prompt=prompt, style_id=style_id, title=title)
-        return await self._client.request(
-            "GET",
-            "music/create",
-            cast_to=MusicJob,
-            params={
-                "prompt": prompt,
-                "styleId": style_id,
-                "title": title,
-                "account": self._account(account),
-            },
-            # A GET, but it starts a billed job: never resent on an ambiguous failure.
-            kind="create",
+        params = {
+            "prompt": prompt,
+            "styleId": style_id,
+            "title": title,
+            "account": self._account(account),
+        }
+        return await self._routed(
+            Route("GET music/create", account, pick="music"),
+            lambda chosen: self._client.request(
+                "GET",
+                "music/create",
+                cast_to=MusicJob,
+                params=with_account(params, chosen),
+                # A GET, but it starts a billed job: never resent on an ambiguous failure.
+                kind="create",
+            ),
         )
 
     async def retrieve(self, music_id: str) -> Music:
@@ -49,11 +54,15 @@ class Music_(Resource):
     async def styles(self, *, account: str | None = None) -> list[MusicStyleGroup]:
         """The styles a song can take (``GET music/styles``)."""
         warn_decommissioned("GET music/styles")
-        return await self._client.request(
-            "GET",
-            "music/styles",
-            cast_to=list[MusicStyleGroup],
-            params={"account": self._account(account)},
+        params = {"account": self._account(account)}
+        return await self._routed(
+            Route("GET music/styles", account),
+            lambda chosen: self._client.request(
+                "GET",
+                "music/styles",
+                cast_to=list[MusicStyleGroup],
+                params=with_account(params, chosen),
+            ),
         )
 
     async def list(
@@ -66,13 +75,10 @@ class Music_(Resource):
         """One page of the account's songs (``GET music``)."""
         warn_decommissioned("GET music")
         validate_limit("limit", limit, 1, 1000)
-        return await self._client.request(
-            "GET",
-            "music",
-            cast_to=builtins.list[Music],
-            params={
-                "limit": limit,
-                "lastMusicId": last_music_id,
-                "account": self._account(account),
-            },
+        params = {"limit": limit, "lastMusicId": last_music_id, "account": self._account(account)}
+        return await self._routed(
+            Route("GET music", account),
+            lambda chosen: self._client.request(
+                "GET", "music", cast_to=builtins.list[Music], params=with_account(params, chosen)
+            ),
         )

@@ -6,6 +6,7 @@ import builtins
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._accounts import Route, each_account, file_refs, with_account
 from .._converter import structure
 from .._validation import check_id, validate_limit, validate_video_create
 from ..models.videos import AgentTemplate, AgentTemplatePage, Character, Video, VideoJob
@@ -88,15 +89,20 @@ class Videos(Resource):
                 {"videoId": job.job_id, "replyRef": ref, "replyUrl": job.reply_url}, VideoJob
             )
 
-        return await self._client.request(
-            "POST",
-            "videos/create",
-            cast_to=VideoJob,
-            json_body=body,
-            kind="create",
-            reconcile=reconcile,
-            reconcile_window=VIDEO_RECONCILE_WINDOW,
-            reply_ref=ref,
+        # The API load-balances a create without account: with files, it must follow them.
+        route = Route("POST videos/create", account, refs=file_refs(body), balanced=True)
+        return await self._routed(
+            route,
+            lambda chosen: self._client.request(
+                "POST",
+                "videos/create",
+                cast_to=VideoJob,
+                json_body=with_account(body, chosen),
+                kind="create",
+                reconcile=reconcile,
+                reconcile_window=VIDEO_RECONCILE_WINDOW,
+                reply_ref=ref,
+            ),
         )
 
     async def retrieve(self, video_id: str) -> Video:
@@ -114,21 +120,27 @@ class Videos(Resource):
     ) -> builtins.list[Video]:
         """One page of the account's videos, newest first (``GET videos``)."""
         validate_limit("limit", limit, 1, 1000)
-        return await self._client.request(
-            "GET",
-            "videos",
-            cast_to=builtins.list[Video],
-            params={
-                "limit": limit,
-                "lastVideoId": last_video_id,
-                "account": self._account(account),
-            },
+        params = {"limit": limit, "lastVideoId": last_video_id, "account": self._account(account)}
+        return await self._routed(
+            Route("GET videos", account),
+            lambda chosen: self._client.request(
+                "GET", "videos", cast_to=builtins.list[Video], params=with_account(params, chosen)
+            ),
         )
 
-    async def iter(
-        self, *, limit: int | None = None, account: str | None = None
+    def iter(self, *, limit: int | None = None, account: str | None = None) -> AsyncIterator[Video]:
+        """Every video, fetching page after page (``limit`` per page).
+
+        With several accounts and no ``account`` (argument or client default), every account's
+        videos, account after account.
+        """
+        return each_account(
+            self._client, account, lambda acc: self._iter_account(limit=limit, account=acc)
+        )
+
+    async def _iter_account(
+        self, *, limit: int | None, account: str | None
     ) -> AsyncIterator[Video]:
-        """Every video of the account, fetching page after page (``limit`` per page)."""
         last: str | None = None
         seen: set[str] = set()
         while True:
@@ -161,11 +173,15 @@ class Videos(Resource):
         """Characters detected in uploaded images (``GET videos/characters``)."""
         validate_limit("page", page, 1, 1_000_000)
         validate_limit("page_size", page_size, 1, 1000)
-        return await self._client.request(
-            "GET",
-            "videos/characters",
-            cast_to=builtins.list[Character],
-            params={"page": page, "pageSize": page_size, "account": self._account(account)},
+        params = {"page": page, "pageSize": page_size, "account": self._account(account)}
+        return await self._routed(
+            Route("GET videos/characters", account),
+            lambda chosen: self._client.request(
+                "GET",
+                "videos/characters",
+                cast_to=builtins.list[Character],
+                params=with_account(params, chosen),
+            ),
         )
 
     async def agent_templates(
@@ -177,26 +193,34 @@ class Videos(Resource):
     ) -> AgentTemplatePage:
         """One page of agent video templates (``GET videos/agent-templates``)."""
         validate_limit("limit", limit, 1, 1000)
-        return await self._client.request(
-            "GET",
-            "videos/agent-templates",
-            cast_to=AgentTemplatePage,
-            params={"limit": limit, "lastId": last_id, "account": self._account(account)},
+        params = {"limit": limit, "lastId": last_id, "account": self._account(account)}
+        return await self._routed(
+            Route("GET videos/agent-templates", account),
+            lambda chosen: self._client.request(
+                "GET",
+                "videos/agent-templates",
+                cast_to=AgentTemplatePage,
+                params=with_account(params, chosen),
+            ),
         )
 
     async def agent_template(
         self, template_id: str, *, account: str | None = None
     ) -> AgentTemplate:
         """One agent template with its inputs (``GET videos/agent-templates?templateId=``)."""
-        return await self._client.request(
-            "GET",
-            "videos/agent-templates",
-            cast_to=AgentTemplate,
-            params={
-                # A query value: aiohttp encodes it, so it must not be percent-encoded here.
-                "templateId": check_id("template_id", template_id),
-                "account": self._account(account),
-            },
+        params = {
+            # A query value: aiohttp encodes it, so it must not be percent-encoded here.
+            "templateId": check_id("template_id", template_id),
+            "account": self._account(account),
+        }
+        return await self._routed(
+            Route("GET videos/agent-templates", account),
+            lambda chosen: self._client.request(
+                "GET",
+                "videos/agent-templates",
+                cast_to=AgentTemplate,
+                params=with_account(params, chosen),
+            ),
         )
 
     def agent_create(self, **kwargs: Any) -> AgentStream:

@@ -309,13 +309,13 @@ class TestCloneVoice:
             language_tag="English",
             files=[FILE_1, FILE_2],
             need_noise_reduction=False,
-            account="123456",
+            account="987654321",
         )
         request = sent(mocked)
         assert (request.method, request.path, request.query) == ("POST", "audio/clone-voice", {})
         assert request.headers["Authorization"] == BEARER
         assert request.json == {
-            "account": "123456",
+            "account": "987654321",
             "voice_name": "Doctor Who",
             "language_tag": "English",
             "files": f"{FILE_1},{FILE_2}",
@@ -327,13 +327,13 @@ class TestCloneVoice:
         assert voice.to_dict() == body
 
     async def test_extra_body_and_default_account(self, mm_acc, mocked):
-        """The client's default account is sent and ``extra_body`` is merged last."""
+        """``extra_body`` is merged last; the samples' account beats the client's default."""
         mocked.post(route("audio/clone-voice"), payload={})
         await mm_acc.audio.clone_voice(
             voice_name="V", language_tag="English", files=FILE_1, extra_body={"files": FILE_2}
         )
         assert sent(mocked).json == {
-            "account": "acc1",
+            "account": "987654321",
             "voice_name": "V",
             "language_tag": "English",
             "files": FILE_2,

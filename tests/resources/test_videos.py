@@ -37,13 +37,13 @@ class TestCreate:
             reply_url="https://webhook.site/abc",
             reply_ref="my-ref",
             max_jobs=3,
-            account="123456",
+            account="987654321",
         )
         request = sent(mocked)
         assert (request.method, request.path, request.query) == ("POST", "videos/create", {})
         assert request.headers["Authorization"] == BEARER
         assert request.json == {
-            "account": "123456",
+            "account": "987654321",
             "prompt": "a cat playing piano",
             "model": "02",
             "options": "768p-6sec",
@@ -91,7 +91,10 @@ class TestCreate:
         assert sent(mocked).json["replyRef"] == "order-42"
 
     async def test_extra_body_is_merged_last(self, mm, mocked):
-        """``extra_body`` adds unknown fields and overrides the SDK's own."""
+        """``extra_body`` adds unknown fields and overrides the SDK's own.
+
+        A file id in it (Seedance ``videoFileID1``) also pins the job to that file's account.
+        """
         mocked.post(route("videos/create"), payload=CREATED)
         await mm.videos.create(
             prompt="a cat",
@@ -99,6 +102,7 @@ class TestCreate:
             extra_body={"videoFileID1": FILE_1, "model": "Seedance-2-Pro", "replyRef": "x"},
         )
         assert sent(mocked).json == {
+            "account": "987654321",
             "prompt": "a cat",
             "model": "Seedance-2-Pro",
             "videoFileID1": FILE_1,
