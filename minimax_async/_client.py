@@ -60,6 +60,7 @@ from .resources.videos import Videos
 if TYPE_CHECKING:
     # Loaded by the batch methods themselves: sqlite3 and the journal are not needed before.
     from ._batch import Batch, BatchRequest
+    from ._journal_protocol import JournalFactory
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncMiniMax"]
 
@@ -591,7 +592,7 @@ class AsyncMiniMax(BaseClient):
         requests: Iterable[Mapping[str, Any] | BatchRequest],
         *,
         concurrency: int | None = None,
-        journal: str | os.PathLike[str] | None = None,
+        journal: str | os.PathLike[str] | JournalFactory | None = None,
         timeout: float | None = 1800.0,
         poll_interval: float | None = None,
         reply_url: str | None = None,
@@ -605,7 +606,9 @@ class AsyncMiniMax(BaseClient):
                 that account; the others are spread over the accounts with free slots.
             concurrency: at most this many jobs of the batch at once (None: the capacity).
             journal: an sqlite file recording every submission; a run with the same journal
-                and requests resumes instead of creating the submitted videos again.
+                and requests resumes instead of creating the submitted videos again. A
+                ``postgresql://`` URL or a :class:`~minimax_async.postgres.PostgresJournal`:
+                one journal shared by several workers, each yielding the requests it finished.
             timeout: seconds each video is waited for once created (None: forever).
             poll_interval: as for :meth:`wait_for_video`.
             reply_url: sent as ``reply_url`` with every request that has none.
@@ -634,7 +637,7 @@ class AsyncMiniMax(BaseClient):
         requests: Iterable[Mapping[str, Any] | BatchRequest],
         *,
         concurrency: int | None = None,
-        journal: str | os.PathLike[str] | None = None,
+        journal: str | os.PathLike[str] | JournalFactory | None = None,
         timeout: float | None = 600.0,
         poll_interval: float | None = None,
         reply_url: str | None = None,

@@ -154,7 +154,7 @@ class PostgresJournal:
     def __repr__(self) -> str:
         return f"PostgresJournal(name={self.name!r}, lease={self.lease!r})"
 
-    async def open(self) -> _Worker:
+    async def open_worker(self) -> _Worker:
         """Connect one worker (the batch engine does this per run)."""
         asyncpg = asyncpg_module()
         try:
@@ -359,12 +359,17 @@ class _Worker:
         )
 
     async def unsent(self, item: _Item, error: BaseException | None, state: str) -> None:
-        await self._update(
-            "state = $3, error_type = $4, error_message = $5",
+        # Only while held: a worker whose lease ran out (LeaseLostError) must not overwrite
+        # the state the row's new holder is writing.
+        await self._pool.execute(
+            "UPDATE minimax_batch_jobs SET state = $3, error_type = $4, error_message = $5, "
+            "updated_at = now() WHERE name = $1 AND key = $2 AND owner = $6",
+            self._config.name,
             item.key,
             state,
             type(error).__name__ if error else None,
             str(error) if error else None,
+            self.owner,
         )
 
     async def finished(self, item: _Item, result: Any, error: BaseException | None) -> None:

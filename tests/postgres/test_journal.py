@@ -26,7 +26,7 @@ async def open_worker(pg_dsn: str) -> AsyncIterator[Callable[..., Any]]:
     opened: list[_Worker] = []
 
     async def open_one(**kwargs: Any) -> _Worker:
-        worker = await PostgresJournal(pg_dsn, **kwargs).open()
+        worker = await PostgresJournal(pg_dsn, **kwargs).open_worker()
         opened.append(worker)
         return worker
 
@@ -71,7 +71,7 @@ class TestConfiguration:
         """A database that is not there is a ConnectionError without the password."""
         journal = PostgresJournal(f"postgresql://bob:s3cret@/x?host={tmp_path}&port=1")
         with pytest.raises(ConnectionError) as caught:
-            await journal.open()
+            await journal.open_worker()
         assert "s3cret" not in str(caught.value)
 
 
@@ -102,7 +102,7 @@ class TestSchema:
         finally:
             await conn.close()
         with pytest.raises(ValueError, match="schema 99"):
-            await PostgresJournal(pg_dsn).open()
+            await PostgresJournal(pg_dsn).open_worker()
 
 
 class TestClaims:
