@@ -412,5 +412,3 @@ def _to_row(record: Any) -> _Row:
         error_type=record["error_type"],
         error_message=record["error_message"],
     )
-
-

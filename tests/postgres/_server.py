@@ -49,7 +49,8 @@ def _candidates() -> list[Path]:
     given = os.environ.get("MINIMAX_TEST_PG_BIN")
     if given:
         found.append(Path(given))
-    found += [Path(p) for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key)[::-1]]
+    debian = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True)
+    found += [Path(p) for p in debian]
     pg_config = shutil.which("pg_config")
     if pg_config:
         out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
@@ -91,8 +92,7 @@ def _server_user() -> str | None:
             continue
         return name
     raise PostgresNotFoundError(
-        "running as root and no unprivileged user to run PostgreSQL as; "
-        "set MINIMAX_TEST_PG_USER"
+        "running as root and no unprivileged user to run PostgreSQL as; set MINIMAX_TEST_PG_USER"
     )
 
 
@@ -131,14 +131,26 @@ class TestServer:
             entry = pwd.getpwnam(self.user)
             for path in (self.base, self.socket_dir):
                 os.chown(path, entry.pw_uid, entry.pw_gid)
-        self._run("initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--no-sync")
+        self._run(
+            "initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"
+        )
         options = (
             f"-k {self.socket_dir} -p {_PORT} -c listen_addresses='' -c fsync=off "
             "-c full_page_writes=off -c synchronous_commit=off -c max_connections=200"
         )
-        self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.base / "server.log"),
-                  "-w", "-t", "60", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(self.base / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         self.dsn = f"postgresql://postgres@/postgres?host={self.socket_dir}&port={_PORT}"
 
     def stop(self) -> None:

@@ -10,7 +10,7 @@ import anyio
 import asyncpg
 import pytest
 
-from minimax_async import AsyncMiniMax, BatchResult, JobCreationUnknownError
+from minimax_async import AsyncMiniMax, JobCreationUnknownError
 from minimax_async import _batch as batch_module
 from minimax_async.postgres import PostgresJournal
 from minimax_async.testing import Emulator, run_emulator
@@ -75,7 +75,8 @@ class TestSharedBatch:
         indexes = sorted(r.index for r in got_a + got_b)
         assert indexes == list(range(12))
         assert all(r.ok for r in got_a + got_b)
-        assert got_a and got_b
+        assert got_a
+        assert got_b
         assert creates(emu) == 12
         prompts = sorted(v.prompt for v in emu.state.videos.values())
         assert prompts == sorted(r["prompt"] for r in reqs)
@@ -114,8 +115,9 @@ class TestSharedBatch:
         try:
             await dead.register(items, "video")
             rows = await dead.claim([i.key for i in items], 2)
+            items = items[:2]
             async with client(emu) as mm:
-                for item, row in zip(items, rows):
+                for item, row in zip(items, rows, strict=True):
                     item.reply_ref = row.reply_ref
                     await dead.before(item, "video")
                     job = await mm.videos.create(**item.params, reply_ref=item.reply_ref)
@@ -133,9 +135,7 @@ class TestSharedBatch:
         assert by_index[1].job_ids == items[1].job_ids
         assert creates(emu) == 3
 
-    async def test_unverifiable_sending_row_is_not_resent(
-        self, emu: Emulator, pg_dsn: str
-    ) -> None:
+    async def test_unverifiable_sending_row_is_not_resent(self, emu: Emulator, pg_dsn: str) -> None:
         """A taken-over ``sending`` row that cannot be looked for (scheduler down) fails with
         JobCreationUnknownError; it is not sent blindly."""
         reqs = requests_for(1)
@@ -154,5 +154,6 @@ class TestSharedBatch:
                 got = await run_worker(mm, reqs, PostgresJournal(pg_dsn, lease=0.3))
         finally:
             await dead._pool.close()
-        assert len(got) == 1 and isinstance(got[0].error, JobCreationUnknownError)
+        assert len(got) == 1
+        assert isinstance(got[0].error, JobCreationUnknownError)
         assert creates(emu) == 0
