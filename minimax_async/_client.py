@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     # Loaded by the batch methods themselves: sqlite3 and the journal are not needed before.
     from ._batch import Batch, BatchRequest
     from ._journal_protocol import JournalFactory
+    from .postgres import PostgresCoordinator
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncMiniMax"]
 
@@ -107,6 +108,9 @@ class AsyncMiniMax(BaseClient):
         session: an ``aiohttp.ClientSession`` to borrow (never closed by this client);
             otherwise one is created on first use and closed by :meth:`aclose`.
         default_headers: extra headers sent with every request.
+        coordinator: coordinates waits with other processes (a
+            :class:`~minimax_async.postgres.PostgresCoordinator`): webhook wake-ups reach
+            every process, and one process reads ``GET scheduler`` for all.
 
     Raises:
         ConfigurationError: no API token was given nor found in ``USEAPI_TOKEN``.
@@ -136,6 +140,7 @@ class AsyncMiniMax(BaseClient):
         max_retries: int = 2,
         session: aiohttp.ClientSession | None = None,
         default_headers: Mapping[str, str] | None = None,
+        coordinator: PostgresCoordinator | None = None,
         _holder: SessionHolder | None = None,
     ) -> None:
         token = api_token if api_token is not None else os.environ.get("USEAPI_TOKEN")
@@ -167,7 +172,8 @@ class AsyncMiniMax(BaseClient):
         self.audio = Audio(self)
         self.music = Music_(self)
         # One GET scheduler per poll interval for all video/image waits (shared with copies).
-        self._watcher = SharedWatcher(self._scheduler_ids, lambda delay: self._sleep(delay))
+        self._watcher = SharedWatcher(self._watcher_ids, lambda delay: self._sleep(delay))
+        self._coordinator = coordinator
 
     # -- configuration and lifecycle -----------------------------------------------------
 
@@ -195,6 +201,7 @@ class AsyncMiniMax(BaseClient):
         )
         clone._sleep = self._sleep
         clone._watcher = self._watcher
+        clone._coordinator = self._coordinator
         clone._shared_watcher = self._shared_watcher
         return clone
 
@@ -207,9 +214,13 @@ class AsyncMiniMax(BaseClient):
     async def aclose(self) -> None:
         """Close the HTTP session if this client created it. The client cannot be reused."""
         await self._watcher.aclose()
+        if self._coordinator is not None:
+            await self._coordinator.aclose()
         await self._holder.aclose()
 
     async def __aenter__(self) -> AsyncMiniMax:
+        if self._coordinator is not None:
+            await self._coordinator.start(wake_registry(self._holder).notify)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -236,6 +247,12 @@ class AsyncMiniMax(BaseClient):
     @property
     def _waits_watcher(self) -> SharedWatcher | None:
         return self._watcher if self._shared_watcher else None
+
+    async def _watcher_ids(self) -> set[str]:
+        """A round of the shared watcher: through the coordinator when there is one."""
+        if self._coordinator is not None:
+            return await self._coordinator.scheduler_ids(self._scheduler_ids)
+        return await self._scheduler_ids()
 
     async def _scheduler_ids(self) -> set[str]:
         """The ids ``GET scheduler`` lists (videos and images), for the shared watcher."""
@@ -666,6 +683,8 @@ class AsyncMiniMax(BaseClient):
         poll it at once; what that poll answers decides, never the hint. Returns True when
         such a wait was in flight, False otherwise (nothing happens).
         """
+        if self._coordinator is not None:
+            self._coordinator.publish_update(job_id)
         return wake_registry(self._holder).notify(job_id)
 
 

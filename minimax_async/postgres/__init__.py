@@ -11,6 +11,7 @@ asyncpg is imported when a connection is opened, so ``import minimax_async`` nev
 .. versionadded:: 0.x
 """
 
+from ._coordinator import PostgresCoordinator
 from ._journal import LeaseLostError, PostgresJournal
 
-__all__ = ["LeaseLostError", "PostgresJournal"]
+__all__ = ["LeaseLostError", "PostgresCoordinator", "PostgresJournal"]

@@ -18,8 +18,7 @@ from minimax_async.postgres import PostgresJournal
 
 def requests_for(count: int) -> list[dict[str, object]]:
     return [
-        {"prompt": f"a night train through snow, take {i}", "model": "T2V-01"}
-        for i in range(count)
+        {"prompt": f"a night train through snow, take {i}", "model": "T2V-01"} for i in range(count)
     ]
 
 

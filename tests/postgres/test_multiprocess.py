@@ -76,8 +76,7 @@ class TestThreeWorkers:
                 victim.send_signal(signal.SIGKILL)
                 outputs = await asyncio.gather(*(w.communicate() for w in workers))
             states = await conn.fetch(
-                "SELECT key, position, state, job_ids FROM minimax_batch_jobs "
-                "WHERE name = 'multi'"
+                "SELECT key, position, state, job_ids FROM minimax_batch_jobs WHERE name = 'multi'"
             )
         finally:
             await conn.close()
