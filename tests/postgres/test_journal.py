@@ -135,6 +135,19 @@ class TestClaims:
         assert len(await a.claim([i.key for i in batch], 10)) == 2
         assert len(await b.claim([i.key for i in batch], 10)) == 2
 
+    async def test_keys_of_a_longer_list_are_left_alone(self, open_worker: Any) -> None:
+        """A worker with fewer requests than the namespace holds never claims the others."""
+        batch = items(4)
+        longer, shorter = await open_worker(), await open_worker()
+        await longer.register(batch, "video")
+        await shorter.register(batch[:2], "video")
+        mine = [i.key for i in batch[:2]]
+        got = await shorter.claim(mine, 10)
+        got += await shorter.claim(mine, 10)
+        assert sorted(r.key for r in got) == sorted(mine)
+        assert len(await longer.claim([i.key for i in batch], 10)) == 2
+        assert await shorter.outstanding(mine) == 0
+
     async def test_other_request_under_a_key_is_refused(self, open_worker: Any) -> None:
         """A key recorded for another request is a ValueError, as with sqlite."""
         worker = await open_worker()
