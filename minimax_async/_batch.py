@@ -74,6 +74,7 @@ from ._exceptions import (
     RateLimitError,
     WaitTimeoutError,
 )
+from ._journal_protocol import BatchJournal, JournalFactory, SharedJournal
 from .models.images import Image
 from .models.scheduler import AccountCapacity
 from .models.videos import Video
@@ -110,6 +111,9 @@ _MAX_RETRY_AFTER = 120.0
 _RECENT_LIMIT = 100
 #: Seconds a listed job's creation time may precede its row's mark (server vs local clock).
 _CLOCK_SKEW = 5.0
+#: Real seconds between claim attempts on a shared journal while other workers hold rows (a
+#: dead worker's rows become claimable when its lease runs out).
+_CLAIM_POLL = 1.0
 
 
 @attrs.frozen
@@ -780,7 +784,7 @@ class _Engine(Generic[T]):
         requests: list[Mapping[str, Any]],
         *,
         concurrency: int | None,
-        journal: str | os.PathLike[str] | None,
+        journal: str | os.PathLike[str] | JournalFactory | None,
         timeout: float | None,
         poll_interval: float | None,
         reply_url: str | None,
@@ -792,7 +796,11 @@ class _Engine(Generic[T]):
         self._requests = requests
         self._concurrency = concurrency
         self._journal_path = journal
-        self._journal: _Journal | None = None
+        self._journal: BatchJournal | None = None
+        #: The journal when several workers share it (rows are claimed, not all taken).
+        self._shared: SharedJournal | None = None
+        self._claiming = False
+        self._claim_wakeup = anyio.Event()
         self._timeout = timeout
         self._poll_interval = poll_interval
         self._reply_url = reply_url
@@ -817,9 +825,13 @@ class _Engine(Generic[T]):
         self._send = send
         async with send:
             if self._journal_path is not None:
-                self._journal = await _Journal.open(self._journal_path)
+                self._journal = await _open_journal(self._journal_path)
             try:
-                await self._run()
+                if isinstance(self._journal, SharedJournal):
+                    self._shared = self._journal
+                    await self._run_shared(self._journal)
+                else:
+                    await self._run()
             finally:
                 if self._journal is not None:
                     with anyio.CancelScope(shield=True):
@@ -1050,6 +1062,7 @@ class _Engine(Generic[T]):
 
     def _signal(self) -> None:
         self._poked = True
+        self._claim_wakeup.set()
         if self._nap_scope is not None:
             self._nap_scope.cancel()
 
@@ -1068,7 +1081,7 @@ class _Engine(Generic[T]):
         return not scope.cancel_called
 
     async def _dispatch(self, tg: Any) -> None:
-        while self._queued() or self._creating:
+        while self._queued() or self._creating or self._claiming:
             if self._place(tg) or self._fail_unplaceable():
                 continue
             timed_out = await self._nap(_REFRESH_INTERVAL)
@@ -1228,9 +1241,77 @@ class _Engine(Generic[T]):
     async def _emit(
         self, item: _Item, value: Any, error: Exception | None, *, replayed: bool = False
     ) -> None:
+        if self._shared is not None:
+            # Yielded here: the other workers (started before now) do not take it up again.
+            await self._shared.release(item.key, settled=True)
         if self._send is not None:
             with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
                 await self._send.send(self._result(item, value, error, replayed=replayed))
+
+    # -- a journal shared by several workers ---------------------------------------------
+
+    async def _run_shared(self, journal: SharedJournal) -> None:
+        """Work on the requests this worker claims, as it has room, until none is left that
+        another live worker does not hold."""
+        await journal.register(self._items, self._kind.name)
+        self._set_up_accounts(await self._read_capacity())
+        await self._set_limits()
+        self._claiming = True
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self._claim_loop, journal, tg)
+            async with anyio.create_task_group() as timers:
+                self._timers = timers
+                await self._dispatch(tg)
+                timers.cancel_scope.cancel()
+
+    def _claim_room(self) -> int:
+        """Requests to claim now: enough to fill the free slots, at least one queued."""
+        queued = len(self._unpinned) + sum(len(q) for q in self._pinned.values())
+        free = sum(a.free for a in self._accounts.values() if self._usable(a))
+        room = max(1, free) - queued
+        if self._concurrency is not None:
+            room = min(room, self._concurrency - self._in_flight_count - queued)
+        return max(0, room)
+
+    async def _claim_loop(self, journal: SharedJournal, tg: Any) -> None:
+        keys = [item.key for item in self._items]
+        by_key = {item.key: item for item in self._items}
+        try:
+            while True:
+                self._claim_wakeup = anyio.Event()
+                room = self._claim_room()
+                rows = await journal.claim(keys, room) if room else []
+                for row in rows:
+                    await self._adopt(journal, by_key[row.key], row, tg)
+                if rows:
+                    continue
+                if await journal.outstanding(keys) == 0:
+                    return  # the rest is this worker's, or done
+                with anyio.move_on_after(_CLAIM_POLL):
+                    await self._claim_wakeup.wait()
+        finally:
+            self._claiming = False
+            self._signal()
+
+    async def _adopt(self, journal: SharedJournal, item: _Item, row: _Row, tg: Any) -> None:
+        """A claimed row, in the state its last worker left it (as a resumed sqlite run)."""
+        item.reply_ref = row.reply_ref
+        item.account = row.account
+        found = False
+        if row.state == "submitted" and row.job_ids:
+            item.job_ids, found = row.job_ids, True
+        elif row.state == "sending":
+            claimed = {job_id for r in (await journal.load()).values() for job_id in r.job_ids}
+            found = bool(await self._find_unsure([item], claimed))
+        else:  # pending, rejected by a run before this one: nothing was created
+            self._queue(item)
+        self._signal()
+        if found:
+            account = self._account_for(item.account)
+            item.counted = True
+            self._in_flight_count += 1
+            self._inflight.add(item)
+            tg.start_soon(self._wait, item, account)
 
     # -- the crash window ----------------------------------------------------------------
 
@@ -1328,6 +1409,17 @@ def _parsed(canonical: str) -> Mapping[str, Any]:
     except ValueError:
         return {"request": canonical}
     return value if isinstance(value, dict) else {"request": value}
+
+
+async def _open_journal(journal: str | os.PathLike[str] | JournalFactory) -> BatchJournal:
+    """The journal ``journal=`` names: a PostgreSQL URL or config (shared), else sqlite."""
+    if isinstance(journal, str) and journal.startswith(("postgresql://", "postgres://")):
+        from .postgres import PostgresJournal
+
+        journal = PostgresJournal(journal)
+    if isinstance(journal, JournalFactory):
+        return await journal.open_worker()
+    return await _Journal.open(journal)
 
 
 def _unverified(item: _Item, cause: BaseException) -> JobCreationUnknownError:
@@ -1460,7 +1552,7 @@ def new_batch(
     requests: Iterable[Mapping[str, Any] | BatchRequest],
     *,
     concurrency: int | None,
-    journal: str | os.PathLike[str] | None,
+    journal: str | os.PathLike[str] | JournalFactory | None,
     timeout: float | None,
     poll_interval: float | None,
     reply_url: str | None,
@@ -1480,8 +1572,15 @@ def new_batch(
         or not hold_pause > 0
     ):
         raise ValueError(f"hold_pause={hold_pause!r} is not valid; allowed: seconds > 0")
-    if journal is not None and not isinstance(journal, (str, os.PathLike)):
-        raise TypeError(f"journal={journal!r} is not valid; allowed: a path, or None")
+    if journal is not None and not isinstance(journal, (str, os.PathLike, JournalFactory)):
+        raise TypeError(
+            f"journal={journal!r} is not valid; allowed: a path, a postgresql:// URL, "
+            "a PostgresJournal, or None"
+        )
+    if isinstance(journal, str) and journal.startswith(("postgresql://", "postgres://")):
+        from .postgres._connect import asyncpg_module
+
+        asyncpg_module()  # the missing extra is said now, not at the first iteration
     if isinstance(requests, (Mapping, str, bytes)):
         raise TypeError("requests must be an iterable of mappings (or BatchRequest), not one")
     materialised = list(requests)

@@ -62,6 +62,8 @@ from .resources.videos import Videos
 if TYPE_CHECKING:
     # Loaded by the batch methods themselves: sqlite3 and the journal are not needed before.
     from ._batch import Batch, BatchRequest
+    from ._journal_protocol import JournalFactory
+    from .postgres import PostgresCoordinator
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncMiniMax"]
 
@@ -108,6 +110,9 @@ class AsyncMiniMax(BaseClient):
         session: an ``aiohttp.ClientSession`` to borrow (never closed by this client);
             otherwise one is created on first use and closed by :meth:`aclose`.
         default_headers: extra headers sent with every request.
+        coordinator: coordinates waits with other processes (a
+            :class:`~minimax_async.postgres.PostgresCoordinator`): webhook wake-ups reach
+            every process, and one process reads ``GET scheduler`` for all.
 
     Raises:
         ConfigurationError: no API token was given nor found in ``USEAPI_TOKEN``.
@@ -137,6 +142,7 @@ class AsyncMiniMax(BaseClient):
         max_retries: int = 2,
         session: aiohttp.ClientSession | None = None,
         default_headers: Mapping[str, str] | None = None,
+        coordinator: PostgresCoordinator | None = None,
         _holder: SessionHolder | None = None,
     ) -> None:
         token = api_token if api_token is not None else os.environ.get("USEAPI_TOKEN")
@@ -168,7 +174,8 @@ class AsyncMiniMax(BaseClient):
         self.audio = Audio(self)
         self.music = Music_(self)
         # One GET scheduler per poll interval for all video/image waits (shared with copies).
-        self._watcher = SharedWatcher(self._scheduler_ids, lambda delay: self._sleep(delay))
+        self._watcher = SharedWatcher(self._watcher_ids, lambda delay: self._sleep(delay))
+        self._coordinator = coordinator
 
     # -- configuration and lifecycle -----------------------------------------------------
 
@@ -196,6 +203,7 @@ class AsyncMiniMax(BaseClient):
         )
         clone._sleep = self._sleep
         clone._watcher = self._watcher
+        clone._coordinator = self._coordinator
         clone._shared_watcher = self._shared_watcher
         return clone
 
@@ -208,9 +216,13 @@ class AsyncMiniMax(BaseClient):
     async def aclose(self) -> None:
         """Close the HTTP session if this client created it. The client cannot be reused."""
         await self._watcher.aclose()
+        if self._coordinator is not None:
+            await self._coordinator.aclose()
         await self._holder.aclose()
 
     async def __aenter__(self) -> AsyncMiniMax:
+        if self._coordinator is not None:
+            await self._coordinator.start(wake_registry(self._holder).notify)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -237,6 +249,12 @@ class AsyncMiniMax(BaseClient):
     @property
     def _waits_watcher(self) -> SharedWatcher | None:
         return self._watcher if self._shared_watcher else None
+
+    async def _watcher_ids(self) -> set[str]:
+        """A round of the shared watcher: through the coordinator when there is one."""
+        if self._coordinator is not None:
+            return await self._coordinator.scheduler_ids(self._scheduler_ids)
+        return await self._scheduler_ids()
 
     async def _scheduler_ids(self) -> set[str]:
         """The ids ``GET scheduler`` lists (videos and images), for the shared watcher."""
@@ -622,7 +640,7 @@ class AsyncMiniMax(BaseClient):
         requests: Iterable[Mapping[str, Any] | BatchRequest],
         *,
         concurrency: int | None = None,
-        journal: str | os.PathLike[str] | None = None,
+        journal: str | os.PathLike[str] | JournalFactory | None = None,
         timeout: float | None = 1800.0,
         poll_interval: float | None = None,
         reply_url: str | None = None,
@@ -636,7 +654,9 @@ class AsyncMiniMax(BaseClient):
                 that account; the others are spread over the accounts with free slots.
             concurrency: at most this many jobs of the batch at once (None: the capacity).
             journal: an sqlite file recording every submission; a run with the same journal
-                and requests resumes instead of creating the submitted videos again.
+                and requests resumes instead of creating the submitted videos again. A
+                ``postgresql://`` URL or a :class:`~minimax_async.postgres.PostgresJournal`:
+                one journal shared by several workers, each yielding the requests it finished.
             timeout: seconds each video is waited for once created (None: forever).
             poll_interval: as for :meth:`wait_for_video`.
             reply_url: sent as ``reply_url`` with every request that has none.
@@ -665,7 +685,7 @@ class AsyncMiniMax(BaseClient):
         requests: Iterable[Mapping[str, Any] | BatchRequest],
         *,
         concurrency: int | None = None,
-        journal: str | os.PathLike[str] | None = None,
+        journal: str | os.PathLike[str] | JournalFactory | None = None,
         timeout: float | None = 600.0,
         poll_interval: float | None = None,
         reply_url: str | None = None,
@@ -694,6 +714,8 @@ class AsyncMiniMax(BaseClient):
         poll it at once; what that poll answers decides, never the hint. Returns True when
         such a wait was in flight, False otherwise (nothing happens).
         """
+        if self._coordinator is not None:
+            self._coordinator.publish_update(job_id)
         return wake_registry(self._holder).notify(job_id)
 
 

@@ -1,0 +1,61 @@
+"""What the batch engine needs of a journal, so the sqlite one and a shared one fit the same slot.
+
+:class:`BatchJournal` is what every journal does (``_batch._Journal`` is the sqlite one): record
+a submission before and after it is sent, and each outcome. :class:`SharedJournal` adds what a
+journal several workers share needs (``minimax_async.postgres``): rows are *claimed* one worker
+at a time, lazily, as that worker has room, and *released* when it has yielded their outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from ._batch import _Item, _Row
+
+
+class BatchJournal(Protocol):
+    async def close(self) -> None: ...
+
+    async def load(self) -> Mapping[str, _Row]: ...
+
+    async def before(self, item: _Item, kind: str) -> None: ...
+
+    async def submitted(self, item: _Item) -> None: ...
+
+    async def unsent(self, item: _Item, error: BaseException | None, state: str) -> None: ...
+
+    async def finished(self, item: _Item, result: Any, error: BaseException | None) -> None: ...
+
+    async def note(self, item: _Item, error: BaseException) -> None: ...
+
+
+@runtime_checkable
+class SharedJournal(BatchJournal, Protocol):
+    """A journal several workers use at once; each row is worked on by one of them at a time."""
+
+    async def register(self, items: Sequence[_Item], kind: str) -> None:
+        """Record the batch's requests (``pending``) where they are not recorded yet; raises
+        ``ValueError`` when a key was recorded for another request or kind."""
+        ...
+
+    async def claim(self, keys: Sequence[str], limit: int) -> list[_Row]:
+        """Take up to ``limit`` rows nobody works on (not ``done``, lease free or expired, not
+        settled since this worker started): this worker owns them until it releases them."""
+        ...
+
+    async def release(self, key: str, *, settled: bool) -> None:
+        """Give the row up; ``settled``: its outcome was yielded (others do not redo it)."""
+        ...
+
+    async def outstanding(self, keys: Sequence[str]) -> int:
+        """Rows of ``keys`` still to do that another worker holds, or that nobody holds."""
+        ...
+
+
+@runtime_checkable
+class JournalFactory(Protocol):
+    """A journal configuration that opens one worker's connection per batch run."""
+
+    async def open_worker(self) -> SharedJournal: ...
