@@ -1302,7 +1302,7 @@ class _Engine(Generic[T]):
             item.job_ids, found = row.job_ids, True
         elif row.state == "sending":
             claimed = {job_id for r in (await journal.load()).values() for job_id in r.job_ids}
-            found = bool(await self._find_unsure([item], claimed))
+            found = bool(await self._find_unsure([(item, row)], claimed))
         else:  # pending, rejected by a run before this one: nothing was created
             self._queue(item)
         self._signal()

@@ -105,35 +105,50 @@ class TestSharedBatch:
         assert [r.index for r in failed] == [2]
         assert sorted(r.index for r in got_a + got_b) == [0, 1, 2, 3]
 
-    async def test_dead_workers_rows_are_taken_over(self, emu: Emulator, pg_dsn: str) -> None:
+    async def test_dead_workers_rows_are_taken_over(self, pg_dsn: str) -> None:
         """A dead worker left one request ``submitted`` and one ``sending`` (created
         upstream, its answer lost): after its lease the next worker waits for the first and
-        finds the second by replyRef; nothing is created again."""
+        finds the second by replyRef while it is still listed; nothing is created again."""
         reqs = requests_for(3)
         items = batch_module._make_items("video", reqs)
-        dead = await PostgresJournal(pg_dsn, lease=0.5).open_worker()
-        try:
-            await dead.register(items, "video")
-            rows = await dead.claim([i.key for i in items], 2)
-            items = items[:2]
-            async with client(emu) as mm:
-                for item, row in zip(items, rows, strict=True):
-                    item.reply_ref = row.reply_ref
-                    await dead.before(item, "video")
-                    job = await mm.videos.create(**item.params, reply_ref=item.reply_ref)
-                    item.job_ids = (job.video_id,)
-                await dead.submitted(items[0])  # items[1] stays "sending"
-                assert dead._renewer is not None
-                dead._renewer.cancel()  # the worker dies
-                got = await run_worker(mm, reqs, PostgresJournal(pg_dsn, lease=0.5))
-        finally:
-            await dead._pool.close()
+        # A frozen clock keeps the jobs listed in GET scheduler until the takeover looked.
+        async with run_emulator(speed=0, accounts=2, max_jobs=3, seed=11) as emu:
+            dead = await PostgresJournal(pg_dsn, lease=0.5).open_worker()
+            try:
+                await dead.register(items, "video")
+                rows = await dead.claim([i.key for i in items], 2)
+                items = items[:2]
+                async with client(emu) as mm:
+                    for item, row in zip(items, rows, strict=True):
+                        item.reply_ref = row.reply_ref
+                        await dead.before(item, "video")
+                        job = await mm.videos.create(**item.params, reply_ref=item.reply_ref)
+                        item.job_ids = (job.video_id,)
+                    await dead.submitted(items[0])  # items[1] stays "sending"
+                    assert dead._renewer is not None
+                    dead._renewer.cancel()  # the worker dies
+                    looked = len(emu.state.requests)
+                    worker = asyncio.ensure_future(
+                        run_worker(mm, reqs, PostgresJournal(pg_dsn, lease=0.5))
+                    )
+                    with anyio.fail_after(20):
+                        while not any(
+                            r.path.rstrip("/").endswith("/scheduler")
+                            for r in emu.state.requests[looked:]
+                        ):
+                            await asyncio.sleep(0.02)
+                        while not worker.done():  # now let every job run to its end
+                            emu.state.clock.advance(3600)
+                            await asyncio.sleep(0.05)
+                    got = await worker
+            finally:
+                await dead._pool.close()
+            assert creates(emu) == 3
         assert sorted(r.index for r in got) == [0, 1, 2]
-        assert all(r.ok for r in got)
+        assert all(r.ok for r in got), [(r.index, r.error) for r in got]
         by_index = {r.index: r for r in got}
         assert by_index[0].job_ids == items[0].job_ids
         assert by_index[1].job_ids == items[1].job_ids
-        assert creates(emu) == 3
 
     async def test_unverifiable_sending_row_is_not_resent(self, emu: Emulator, pg_dsn: str) -> None:
         """A taken-over ``sending`` row that cannot be looked for (scheduler down) fails with

@@ -28,7 +28,11 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
     async with run_emulator(speed=SPEED, accounts=2, max_jobs=3, seed=5) as emulator:
-        emulator.state.video_phases = (2.0, 2.0, 56.0)
+        # A video runs longer than a lease takes to expire (as in real use: minutes against
+        # a minute), so the victim's ``sending`` rows are still listed in GET scheduler when the
+        # others take them over and are found by replyRef (an ended one could not be told from
+        # an older look-alike, and would be reported, not adopted).
+        emulator.state.video_phases = (2.0, 2.0, 796.0)
         yield emulator
 
 
