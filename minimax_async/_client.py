@@ -21,7 +21,7 @@ import aiohttp
 import anyio
 import attrs
 
-from ._base_client import BaseClient, SessionHolder
+from ._base_client import DEFAULT_MAX_RESPONSE_BYTES, BaseClient, SessionHolder
 from ._downloads import download as _download
 from ._exceptions import (
     ConfigurationError,
@@ -106,6 +106,9 @@ class AsyncMiniMax(BaseClient):
         session: an ``aiohttp.ClientSession`` to borrow (never closed by this client);
             otherwise one is created on first use and closed by :meth:`aclose`.
         default_headers: extra headers sent with every request.
+        max_response_bytes: the longest answer read whole (JSON bodies and error bodies,
+            counted after decompression; default 32 MiB). A longer one raises
+            :class:`ResponseTooLargeError` and is not retried.
 
     Raises:
         ConfigurationError: no API token was given nor found in ``USEAPI_TOKEN``.
@@ -135,6 +138,7 @@ class AsyncMiniMax(BaseClient):
         max_retries: int = 2,
         session: aiohttp.ClientSession | None = None,
         default_headers: Mapping[str, str] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         _holder: SessionHolder | None = None,
     ) -> None:
         token = api_token if api_token is not None else os.environ.get("USEAPI_TOKEN")
@@ -149,6 +153,7 @@ class AsyncMiniMax(BaseClient):
             max_retries=max_retries,
             holder=_holder or SessionHolder(session),
             default_headers=default_headers,
+            max_response_bytes=max_response_bytes,
         )
         # An explicit ``account=None`` means "let the API choose", even when the variable is set.
         self._account_default: str | None = (
@@ -190,6 +195,7 @@ class AsyncMiniMax(BaseClient):
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
             default_headers=self._default_headers,
+            max_response_bytes=self.max_response_bytes,
             _holder=self._holder,
         )
         clone._sleep = self._sleep

@@ -1,0 +1,281 @@
+"""Hostile or broken servers cannot exhaust memory: bodies read whole have a size limit.
+
+Each test runs a small aiohttp server that misbehaves on purpose (a lying ``Content-Length``,
+an endless chunked body, an endless error page, a gzip bomb) against a client with a small
+``max_response_bytes``; the call must fail with a typed error, read no more than the limit,
+and not be retried into the same answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gzip
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from minimax_async import (
+    AsyncMiniMax,
+    ResponseDecodeError,
+    ResponseTooLargeError,
+    ServerError,
+)
+from minimax_async._base_client import DEFAULT_MAX_RESPONSE_BYTES
+
+TOKEN = "user:1-hostile-servers-token-0123456789"
+LIMIT = 64 * 1024
+PREFIX = "/v1/minimax"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Served:
+    """A started TestServer and how many requests and body bytes each route saw."""
+
+    def __init__(self, server: TestServer) -> None:
+        self.server = server
+        self.requests: dict[str, int] = {}
+        self.sent: dict[str, int] = {}
+
+    @property
+    def base_url(self) -> str:
+        return str(self.server.make_url(PREFIX))
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Callable[[dict[str, Handler]], Awaitable[Served]]]:
+    servers: list[Served] = []
+
+    async def start(routes: dict[str, Handler]) -> Served:
+        app = web.Application()
+        served: Served | None = None
+
+        def counted(path: str, handler: Handler) -> Handler:
+            async def wrapper(request: web.Request) -> web.StreamResponse:
+                assert served is not None
+                served.requests[path] = served.requests.get(path, 0) + 1
+                return await handler(request)
+
+            return wrapper
+
+        for path, handler in routes.items():
+            app.router.add_route("*", PREFIX + path, counted(path, handler))
+        server = TestServer(app)
+        await server.start_server()
+        served = Served(server)
+        servers.append(served)
+        return served
+
+    yield start
+    for served in servers:
+        await served.server.close()
+
+
+@pytest.fixture
+async def client_for() -> AsyncIterator[Callable[..., AsyncMiniMax]]:
+    clients: list[AsyncMiniMax] = []
+
+    def make(served: Served, **options: Any) -> AsyncMiniMax:
+        options.setdefault("max_response_bytes", LIMIT)
+        client = AsyncMiniMax(TOKEN, base_url=served.base_url, **options)
+
+        async def no_sleep(delay: float) -> None:
+            return None
+
+        client._sleep = no_sleep
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
+def endless(status: int = 200, *, chunked: bool = True, length: int | None = None) -> Handler:
+    """A body that never ends (until the client goes away): chunked, close-delimited, or
+    announced with a ``Content-Length`` it never reaches."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(status=status, headers={"Content-Type": "application/json"})
+        if length is not None:
+            response.content_length = length
+        elif chunked:
+            response.enable_chunked_encoding()
+        else:
+            response.force_close()  # HTTP/1.0 style: the body ends when the connection does
+        await response.prepare(request)
+        with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+            await response.write(b'{"items": [')
+            while True:
+                await response.write(b'"' + b"x" * 16 * 1024 + b'",')
+        return response
+
+    return handler
+
+
+def gzip_bomb(status: int = 200, size: int = 64 * 1024 * 1024) -> Handler:
+    """A small gzip body that unpacks to ``size`` bytes of JSON-looking text."""
+    packed = gzip.compress(b'{"a": "' + b" " * size + b'"}', compresslevel=9)
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return web.Response(
+            status=status,
+            body=packed,
+            headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        )
+
+    return handler
+
+
+class TestMaxResponseBytes:
+    def test_default_is_documented_and_invalid_values_are_refused(self) -> None:
+        """The default is 32 MiB; a non-positive or non-int limit is a ValueError."""
+        assert DEFAULT_MAX_RESPONSE_BYTES == 32 * 1024 * 1024
+        mm = AsyncMiniMax(TOKEN)
+        assert mm.max_response_bytes == DEFAULT_MAX_RESPONSE_BYTES
+        assert mm.with_options(max_retries=0).max_response_bytes == DEFAULT_MAX_RESPONSE_BYTES
+        assert AsyncMiniMax(TOKEN, max_response_bytes=10).with_options().max_response_bytes == 10
+        for bad in (0, -1, 1.5, True, "10"):
+            with pytest.raises(ValueError, match="max_response_bytes"):
+                AsyncMiniMax(TOKEN, max_response_bytes=bad)  # type: ignore[arg-type]
+
+    async def test_huge_content_length_is_refused_before_reading(
+        self, serve: Any, client_for: Any
+    ) -> None:
+        """A 2 GB ``Content-Length`` fails at once, without reading, and is not retried."""
+        served = await serve({"/videos/v1": endless(length=2 * 1024**3)})
+        mm = client_for(served)
+        with pytest.raises(ResponseTooLargeError) as caught:
+            await mm.videos.retrieve("v1")
+        assert caught.value.limit == LIMIT
+        assert str(LIMIT) in str(caught.value)
+        assert isinstance(caught.value, ResponseDecodeError)
+        assert served.requests["/videos/v1"] == 1
+
+    @pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "close-delimited"])
+    async def test_endless_body_stops_at_the_limit(
+        self, serve: Any, client_for: Any, chunked: bool
+    ) -> None:
+        """An endless body (chunked or close-delimited) stops at the limit, not retried."""
+        served = await serve({"/videos": endless(chunked=chunked)})
+        mm = client_for(served)
+        with pytest.raises(ResponseTooLargeError, match=f"max_response_bytes={LIMIT}"):
+            await mm.videos.list()
+        assert served.requests["/videos"] == 1
+
+    async def test_endless_error_body_keeps_its_status_error(
+        self, serve: Any, client_for: Any
+    ) -> None:
+        """An endless 500 page is cut at the limit: a ServerError, retried max_retries times."""
+        served = await serve({"/videos": endless(500)})
+        mm = client_for(served, max_retries=2)
+        with pytest.raises(ServerError) as caught:
+            await mm.videos.list()
+        assert caught.value.status_code == 500
+        assert "cut" in str(caught.value)
+        assert served.requests["/videos"] == 3
+
+    async def test_gzip_bomb_counts_after_decompression(
+        self, serve: Any, client_for: Any
+    ) -> None:
+        """A gzip body of a few KiB that unpacks to 64 MiB stops at the limit."""
+        served = await serve({"/videos": gzip_bomb()})
+        mm = client_for(served)
+        with pytest.raises(ResponseTooLargeError):
+            await mm.videos.list()
+
+    async def test_gzip_bomb_error_body(self, serve: Any, client_for: Any) -> None:
+        """The same bomb as an error body gives the status error, cut at the limit."""
+        served = await serve({"/videos": gzip_bomb(status=502)})
+        mm = client_for(served, max_retries=0)
+        with pytest.raises(ServerError, match="cut"):
+            await mm.videos.list()
+
+    async def test_shared_watcher_scheduler_read_is_bounded(
+        self, serve: Any, client_for: Any
+    ) -> None:
+        """The shared watcher's ``GET scheduler`` goes through the same limit."""
+        served = await serve({"/scheduler": endless()})
+        mm = client_for(served)
+        with pytest.raises(ResponseTooLargeError):
+            await mm._scheduler_ids()
+
+    async def test_delete_with_an_endless_body_succeeds(self, serve: Any, client_for: Any) -> None:
+        """A call whose body is dropped anyway (DELETE) stops reading at the limit."""
+        served = await serve({"/videos/v1": endless()})
+        mm = client_for(served)
+        assert await mm.videos.delete("v1") is None
+
+    async def test_the_connection_is_not_reused(self, serve: Any, client_for: Any) -> None:
+        """After a cut body the next call gets a fresh connection and a clean answer."""
+
+        async def ok(request: web.Request) -> web.StreamResponse:
+            return web.json_response({"videoId": "v2", "status": 2})
+
+        served = await serve({"/videos/v1": endless(), "/videos/v2": ok})
+        mm = client_for(served)
+        with pytest.raises(ResponseTooLargeError):
+            await mm.videos.retrieve("v1")
+        video = await mm.videos.retrieve("v2")
+        assert video.video_id == "v2"
+        connector = mm._holder.get().connector
+        assert connector is not None
+        assert not connector._acquired  # nothing left checked out
+
+    async def test_a_body_at_the_limit_is_read(self, serve: Any, client_for: Any) -> None:
+        """Exactly ``max_response_bytes`` is accepted (the limit is inclusive)."""
+        body = b'{"videoId": "v1", "status": 2, "pad": "' + b"x" * 100 + b'"}'
+
+        async def exact(request: web.Request) -> web.StreamResponse:
+            return web.Response(body=body, content_type="application/json")
+
+        served = await serve({"/videos/v1": exact})
+        mm = client_for(served, max_response_bytes=len(body))
+        assert (await mm.videos.retrieve("v1")).video_id == "v1"
+        small = client_for(served, max_response_bytes=len(body) - 1)
+        with pytest.raises(ResponseTooLargeError):
+            await small.videos.retrieve("v1")
+
+
+class TestUnencodableText:
+    async def test_lone_surrogate_in_a_query_value(self, serve: Any, client_for: Any) -> None:
+        """``last_video_id="\\ud800"`` is a ValueError naming the parameter; nothing is sent."""
+        served = await serve({"/videos": endless()})
+        mm = client_for(served)
+        with pytest.raises(ValueError, match="lastVideoId") as caught:
+            await mm.videos.list(last_video_id="\ud800")
+        assert "UTF-8" in str(caught.value)
+        assert served.requests == {}
+
+    async def test_lone_surrogate_in_a_json_body(self, serve: Any, client_for: Any) -> None:
+        """A lone surrogate in a JSON body is refused the same way, naming the field."""
+        served = await serve({"/videos/create": endless()})
+        mm = client_for(served)
+        with pytest.raises(ValueError, match="prompt"):
+            await mm.videos.create(prompt="a cat \udc80 playing", model="T2V-2.3")
+        assert served.requests == {}
+
+    async def test_lone_surrogate_in_a_path_id(self, serve: Any, client_for: Any) -> None:
+        """Path ids were already checked; the message names the parameter."""
+        served = await serve({"/videos/x": endless()})
+        mm = client_for(served)
+        with pytest.raises(ValueError, match="video_id"):
+            await mm.videos.retrieve("x\ud800")
+        assert served.requests == {}
+
+    async def test_non_ascii_text_is_sent(self, serve: Any, client_for: Any) -> None:
+        """Ordinary non-ASCII text (not a surrogate) is sent unchanged."""
+        seen: list[str] = []
+
+        async def listing(request: web.Request) -> web.StreamResponse:
+            seen.append(request.query["lastVideoId"])
+            return web.json_response([])
+
+        served = await serve({"/videos": listing})
+        mm = client_for(served)
+        await mm.videos.list(last_video_id="vidéo-猫")
+        assert seen == ["vidéo-猫"]
