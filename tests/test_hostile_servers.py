@@ -179,9 +179,7 @@ class TestMaxResponseBytes:
         assert "cut" in str(caught.value)
         assert served.requests["/videos"] == 3
 
-    async def test_gzip_bomb_counts_after_decompression(
-        self, serve: Any, client_for: Any
-    ) -> None:
+    async def test_gzip_bomb_counts_after_decompression(self, serve: Any, client_for: Any) -> None:
         """A gzip body of a few KiB that unpacks to 64 MiB stops at the limit."""
         served = await serve({"/videos": gzip_bomb()})
         mm = client_for(served)
