@@ -40,6 +40,8 @@ from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from multidict import CIMultiDict, CIMultiDictProxy
+
 __all__ = [
     "APIConnectionError",
     "APIError",
@@ -120,13 +122,18 @@ def scrub(value: Any, secrets: tuple[str, ...] = ()) -> Any:
     return value
 
 
-def scrub_headers(headers: Mapping[str, str], secrets: tuple[str, ...] = ()) -> dict[str, str]:
-    """``headers`` with credential headers (``Authorization``, ``Set-Cookie``...) masked and
-    ``secrets``, bearer tokens and JWTs replaced in the others."""
-    return {
-        name: ("***" if name.lower() in _SECRET_HEADERS else scrub(value, secrets))
-        for name, value in headers.items()
-    }
+def scrub_headers(
+    headers: Mapping[str, str], secrets: tuple[str, ...] = ()
+) -> CIMultiDictProxy[str]:
+    """``headers`` (case-insensitive, repeated names kept) with credential headers
+    (``Authorization``, ``Set-Cookie``...) masked and ``secrets``, bearer tokens and JWTs
+    replaced in the others."""
+    return CIMultiDictProxy(
+        CIMultiDict(
+            (name, "***" if name.lower() in _SECRET_HEADERS else scrub(value, secrets))
+            for name, value in headers.items()
+        )
+    )
 
 
 class MiniMaxError(Exception):
