@@ -569,11 +569,13 @@ class TestEchoedSecrets:
 
         async def echo(request: web.Request) -> web.StreamResponse:
             text = f'{{"error": "no " + {escaped(TOKEN)}}}'.replace('" + "', "")
-            return web.Response(status=500, text=text, content_type="application/json")
+            return web.Response(status=400, text=text, content_type="application/json")
 
-        with threaded_server({("GET", f"{PREFIX}/videos/v1"): echo}) as base:
-            with pytest.raises(ServerError) as info:
-                main(["video", "get", "v1", "--debug", "--token", TOKEN, "--base-url", base])
+        with (
+            threaded_server({("GET", f"{PREFIX}/videos/v1"): echo}) as base,
+            pytest.raises(BadRequestError) as info,
+        ):
+            main(["video", "get", "v1", "--debug", "--token", TOKEN, "--base-url", base])
         shown = "".join(traceback.format_exception(info.value)) + str(capsys.readouterr())
         assert "no ***" in shown
         assert not leaks(shown)
