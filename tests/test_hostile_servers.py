@@ -23,8 +23,11 @@ from minimax_async import (
     ResponseDecodeError,
     ResponseTooLargeError,
     ServerError,
+    StreamError,
+    StreamEventTooLargeError,
 )
 from minimax_async._base_client import DEFAULT_MAX_RESPONSE_BYTES
+from minimax_async._sse import DEFAULT_MAX_EVENT_BYTES
 
 TOKEN = "user:1-hostile-servers-token-0123456789"
 LIMIT = 64 * 1024
@@ -277,3 +280,94 @@ class TestUnencodableText:
         mm = client_for(served)
         await mm.videos.list(last_video_id="vidéo-猫")
         assert seen == ["vidéo-猫"]
+
+
+VIDEO_ID = "user:1-minimax:2-video:3"
+CREATED = b'data: {"status":"created","videoId":"' + VIDEO_ID.encode() + b'","code":200}\n\n'
+SEND_RESULT = b'event:send_result\ndata:{"type":1,"statusInfo":{"code":0}}\n\n'
+
+
+def endless_event(first: bytes) -> Handler:
+    """An event stream that sends ``first``, then short ``data:`` lines with no blank line
+    (one event that never ends) until the client goes away."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+            await response.write(first)
+            while True:
+                await response.write(b"data: x\n" * 4096)
+        return response
+
+    return handler
+
+
+def stalled(first: bytes) -> Handler:
+    """An event stream that sends ``first`` and then nothing, until the client goes away."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        await response.write(first)
+        with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+            await asyncio.sleep(60)
+        return response
+
+    return handler
+
+
+def acquired(mm: AsyncMiniMax) -> int:
+    connector = mm._holder.get().connector
+    assert connector is not None
+    return len(connector._acquired)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # llm is decommissioned upstream
+class TestSSEEventLimit:
+    async def test_agent_stream_endless_event(self, serve: Any, client_for: Any) -> None:
+        """Endless ``data:`` lines with no blank line end in StreamEventTooLargeError carrying
+        the video id seen before, and the connection is closed."""
+        served = await serve({"/videos/agent-create": endless_event(CREATED)})
+        mm = client_for(served)
+        seen = []
+        with pytest.raises(StreamEventTooLargeError) as caught:
+            async for event in mm.stream_agent(template_id="1"):
+                seen.append(event)
+        assert caught.value.video_id == VIDEO_ID
+        assert caught.value.limit == DEFAULT_MAX_EVENT_BYTES
+        assert caught.value.seen["events"] == 1
+        assert isinstance(caught.value, StreamError)
+        assert len(seen) == 1
+        assert acquired(mm) == 0
+
+    async def test_llm_stream_endless_event(self, serve: Any, client_for: Any) -> None:
+        """``llm.stream`` shares the decoder and its limit."""
+        served = await serve({"/llm": endless_event(SEND_RESULT)})
+        mm = client_for(served)
+        with pytest.raises(StreamEventTooLargeError, match="llm") as caught:
+            async for _ in mm.llm.stream(prompt="x"):
+                pass
+        assert caught.value.seen["events"] == 1
+        assert acquired(mm) == 0
+
+    async def test_llm_stream_break_releases_the_connection_at_once(
+        self, serve: Any, client_for: Any
+    ) -> None:
+        """``break`` out of ``llm.stream`` closes the response before the next statement,
+        as ``stream_agent`` does (no wait for the loop's async-generator finalizer)."""
+        served = await serve({"/llm": stalled(SEND_RESULT)})
+        mm = client_for(served)
+        async for event in mm.llm.stream(prompt="x"):
+            assert event.type == 1
+            break
+        assert acquired(mm) == 0  # no await in between: closed synchronously
+
+    async def test_llm_stream_as_a_context_manager(self, serve: Any, client_for: Any) -> None:
+        """``async with mm.llm.stream(...) as s`` closes the response on leaving."""
+        served = await serve({"/llm": stalled(SEND_RESULT)})
+        mm = client_for(served)
+        async with mm.llm.stream(prompt="x") as stream:
+            assert (await stream.__anext__()).type == 1
+            assert acquired(mm) == 1
+        assert acquired(mm) == 0
