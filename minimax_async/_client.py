@@ -575,11 +575,14 @@ class AsyncMiniMax(BaseClient):
         *,
         watermark: bool = False,
         on_progress: ProgressCallback | None = None,
+        max_bytes: int | None = None,
     ) -> pathlib.Path:
         """Download a completed result's media (or a URL) to ``dest`` atomically.
 
         Videos and images prefer ``downloadURL`` (no watermark); ``watermark=True`` prefers the
-        watermarked copy. ``dest`` may be a directory. Interrupted downloads resume.
+        watermarked copy. ``dest`` may be a directory. Interrupted downloads resume (only when
+        the server proves, with ``If-Range``, that the file is the same). ``max_bytes`` bounds
+        a download whose server gives no length; a given length is always enforced.
         """
         return await _download(
             self,
@@ -588,6 +591,7 @@ class AsyncMiniMax(BaseClient):
             watermark=watermark,
             on_progress=on_progress,
             max_retries=self.max_retries,
+            max_bytes=max_bytes,
         )
 
     # -- batches and webhooks (appended) -------------------------------------------------

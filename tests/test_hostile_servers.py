@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
+import os
+import pathlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -19,6 +21,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from minimax_async import (
+    APIConnectionError,
     AsyncMiniMax,
     ResponseDecodeError,
     ResponseTooLargeError,
@@ -34,6 +37,13 @@ LIMIT = 64 * 1024
 PREFIX = "/v1/minimax"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+#: Set when the test ends: handlers that stall wait for it (aiohttp does not cancel them).
+HOLD = web.AppKey("hold", asyncio.Event)
+
+
+async def stall_until_the_end(request: web.Request) -> None:
+    with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+        await request.app[HOLD].wait()
 
 
 class Served:
@@ -55,6 +65,7 @@ async def serve() -> AsyncIterator[Callable[[dict[str, Handler]], Awaitable[Serv
 
     async def start(routes: dict[str, Handler]) -> Served:
         app = web.Application()
+        app[HOLD] = asyncio.Event()
         served: Served | None = None
 
         def counted(path: str, handler: Handler) -> Handler:
@@ -75,6 +86,7 @@ async def serve() -> AsyncIterator[Callable[[dict[str, Handler]], Awaitable[Serv
 
     yield start
     for served in servers:
+        served.server.app[HOLD].set()
         await served.server.close()
 
 
@@ -159,7 +171,7 @@ class TestMaxResponseBytes:
         assert isinstance(caught.value, ResponseDecodeError)
         assert served.requests["/videos/v1"] == 1
 
-    @pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "close-delimited"])
+    @pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "connection-close"])
     async def test_endless_body_stops_at_the_limit(
         self, serve: Any, client_for: Any, chunked: bool
     ) -> None:
@@ -310,8 +322,7 @@ def stalled(first: bytes) -> Handler:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
         await response.write(first)
-        with contextlib.suppress(ConnectionError, asyncio.CancelledError):
-            await asyncio.sleep(60)
+        await stall_until_the_end(request)
         return response
 
     return handler
@@ -371,3 +382,238 @@ class TestSSEEventLimit:
             assert (await stream.__anext__()).type == 1
             assert acquired(mm) == 1
         assert acquired(mm) == 0
+
+
+def media(data: bytes, *, etag: str | None = None, status: int = 200, **headers: str) -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        sent = {"Content-Type": "video/mp4", **headers}
+        if etag is not None:
+            sent["ETag"] = etag
+        return web.Response(status=status, body=data, headers=sent)
+
+    return handler
+
+
+def open_files_under(directory: Any) -> list[str]:
+    """Paths under ``directory`` this process holds open (Linux: /proc/self/fd)."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            target = os.readlink(f"/proc/self/fd/{fd}")
+            if target.startswith(str(directory)):
+                found.append(target)
+    return found
+
+
+FILE_A = bytes(range(256)) * 1024
+FILE_B = bytes(reversed(range(256))) * 1024
+
+
+class TestDownloads:
+    async def test_a_stale_part_of_another_file_is_not_resumed(
+        self, serve: Any, client_for: Any, tmp_path: pathlib.Path
+    ) -> None:
+        """A ``.part`` started from another file (another ETag) gets the whole new file."""
+        seen: list[dict[str, str]] = []
+
+        async def host(request: web.Request) -> web.StreamResponse:
+            seen.append(dict(request.headers))
+            if request.headers.get("If-Range") == '"b"' and "Range" in request.headers:
+                start = int(request.headers["Range"][6:-1])
+                return web.Response(status=206, body=FILE_B[start:], headers={"ETag": '"b"'})
+            return web.Response(body=FILE_B, headers={"ETag": '"b"'})
+
+        served = await serve({"/media/x.mp4": host})
+        mm = client_for(served)
+        dest = tmp_path / "x.mp4"
+        pathlib.Path(f"{dest}.part").write_bytes(FILE_A[: len(FILE_A) // 2])
+        pathlib.Path(f"{dest}.part.validator").write_text('"a"')
+        await mm.download(served.base_url + "/media/x.mp4", dest)
+        assert dest.read_bytes() == FILE_B
+        assert seen[0]["If-Range"] == '"a"'
+        assert sorted(os.listdir(tmp_path)) == ["x.mp4"]
+        # Without a recorded validator a .part is not trusted at all: no Range.
+        pathlib.Path(f"{dest}.part").write_bytes(FILE_A[:1000])
+        await mm.download(served.base_url + "/media/x.mp4", dest)
+        assert "Range" not in seen[1]
+        assert dest.read_bytes() == FILE_B
+
+    async def test_206_to_a_request_without_range(
+        self, serve: Any, client_for: Any, tmp_path: pathlib.Path
+    ) -> None:
+        """A 206 nobody asked for is not the whole file (unless Content-Range says it is)."""
+        part = media(FILE_A[:1000], status=206, **{"Content-Range": f"bytes 0-999/{len(FILE_A)}"})
+        whole = media(
+            FILE_A, status=206, **{"Content-Range": f"bytes 0-{len(FILE_A) - 1}/{len(FILE_A)}"}
+        )
+        served = await serve({"/media/p.mp4": part, "/media/w.mp4": whole})
+        mm = client_for(served)
+        with pytest.raises(APIConnectionError, match="206"):
+            await mm.download(served.base_url + "/media/p.mp4", tmp_path / "p.mp4")
+        assert served.requests["/media/p.mp4"] == 1  # the same answer would come again
+        assert os.listdir(tmp_path) == []
+        await mm.download(served.base_url + "/media/w.mp4", tmp_path / "w.mp4")
+        assert (tmp_path / "w.mp4").read_bytes() == FILE_A
+
+    async def test_a_cut_close_delimited_body_is_not_success(
+        self, serve: Any, client_for: Any, tmp_path: pathlib.Path
+    ) -> None:
+        """No Content-Length and no chunking: the end cannot be told from a cut."""
+
+        # aiohttp.web frames every HTTP/1.1 body; a raw server sends an HTTP/1.0-style one.
+        async def host(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nConnection: close\r\n\r\n")
+            writer.write(FILE_A[:5000])
+            await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(host, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        mm = AsyncMiniMax(TOKEN, base_url=f"http://127.0.0.1:{port}/v1/minimax")
+        try:
+            with pytest.raises(APIConnectionError, match="cannot be proven complete"):
+                await mm.download(f"http://127.0.0.1:{port}/media/c.mp4", tmp_path / "c.mp4")
+        finally:
+            await mm.aclose()
+            server.close()
+            await server.wait_closed()
+        assert os.listdir(tmp_path) == []
+
+    async def test_concurrent_downloads_to_one_destination_never_mix(
+        self, serve: Any, client_for: Any, tmp_path: pathlib.Path
+    ) -> None:
+        """Two downloads of two files to one path: the result is one whole file."""
+
+        def slow(data: bytes) -> Handler:
+            async def handler(request: web.Request) -> web.StreamResponse:
+                response = web.StreamResponse(headers={"ETag": '"x"'})
+                response.content_length = len(data)
+                await response.prepare(request)
+                for i in range(0, len(data), 8192):
+                    await response.write(data[i : i + 8192])
+                    await asyncio.sleep(0)
+                return response
+
+            return handler
+
+        served = await serve({"/media/a.mp4": slow(FILE_A), "/media/b.mp4": slow(FILE_B)})
+        mm = client_for(served)
+        dest = tmp_path / "same.mp4"
+        for _ in range(5):
+            await asyncio.gather(
+                mm.download(served.base_url + "/media/a.mp4", dest),
+                mm.download(served.base_url + "/media/b.mp4", dest),
+            )
+            assert dest.read_bytes() in (FILE_A, FILE_B)
+            assert os.listdir(tmp_path) == ["same.mp4"]
+
+    async def test_unwritable_names_fail_before_downloading(
+        self, serve: Any, client_for: Any, tmp_path: pathlib.Path
+    ) -> None:
+        """A URL path of ``..`` or a name over the file system's limit: ValueError, nothing
+        fetched, nothing left."""
+        served = await serve({"/media/{tail:.*}": media(FILE_A)})
+        mm = client_for(served)
+        with pytest.raises(ValueError, match="cannot be written"):
+            await mm.download(served.base_url + "/media/..", tmp_path)
+        with pytest.raises(ValueError, match="255"):
+            await mm.download(served.base_url + "/media/" + "n" * 300 + ".mp4", tmp_path)
+        with pytest.raises(ValueError, match="dest"):
+            await mm.download(served.base_url + "/media/x.mp4", tmp_path / ("d" * 250))
+        assert served.requests == {}
+        assert os.listdir(tmp_path) == []
+
+    async def test_compressed_despite_identity_stops_at_the_length(
+        self, serve: Any, client_for: Any, tmp_path: pathlib.Path
+    ) -> None:
+        """A gzip body whose Content-Length is its packed size stops there once unpacked, and
+        the partial file is removed."""
+        packed = gzip.compress(b"\0" * (8 * 1024 * 1024))
+        served = await serve(
+            {"/media/z.mp4": media(packed, etag='"z"', **{"Content-Encoding": "gzip"})}
+        )
+        mm = client_for(served)
+        with pytest.raises(ResponseTooLargeError) as caught:
+            await mm.download(served.base_url + "/media/z.mp4", tmp_path / "z.mp4")
+        assert caught.value.limit == len(packed)
+        assert os.listdir(tmp_path) == []
+
+    async def test_max_bytes_bounds_a_chunked_gzip_bomb(
+        self, serve: Any, client_for: Any, tmp_path: pathlib.Path
+    ) -> None:
+        """No length at all (chunked gzip): ``max_bytes`` stops the writing."""
+        packed = gzip.compress(b"\0" * (16 * 1024 * 1024))
+
+        async def bomb(request: web.Request) -> web.StreamResponse:
+            response = web.StreamResponse(headers={"Content-Encoding": "gzip"})
+            response.enable_chunked_encoding()
+            await response.prepare(request)
+            with contextlib.suppress(ConnectionError):
+                await response.write(packed)
+            return response
+
+        served = await serve({"/media/g.mp4": bomb})
+        mm = client_for(served)
+        with pytest.raises(ResponseTooLargeError, match="max_bytes"):
+            await mm.download(
+                served.base_url + "/media/g.mp4", tmp_path / "g.mp4", max_bytes=1024 * 1024
+            )
+        assert os.listdir(tmp_path) == []
+
+    async def test_cancelling_a_download_closes_its_file_at_once(
+        self, serve: Any, client_for: Any, tmp_path: pathlib.Path
+    ) -> None:
+        """Cancelled mid-body: no file of the download is still open when the task ends."""
+        started = asyncio.Event()
+
+        async def stall(request: web.Request) -> web.StreamResponse:
+            response = web.StreamResponse(headers={"ETag": '"s"'})
+            response.content_length = len(FILE_A) * 2
+            await response.prepare(request)
+            await response.write(FILE_A)
+            started.set()
+            await stall_until_the_end(request)
+            return response
+
+        served = await serve({"/media/s.mp4": stall})
+        mm = client_for(served)
+        for _ in range(5):
+            started.clear()
+            task = asyncio.ensure_future(
+                mm.download(served.base_url + "/media/s.mp4", tmp_path / "s.mp4")
+            )
+            await started.wait()
+            while not any(n.endswith(".part") for n in os.listdir(tmp_path)):
+                await asyncio.sleep(0.001)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert open_files_under(tmp_path) == []
+        # What was written is kept for a resume, with its validator.
+        assert sorted(os.listdir(tmp_path)) == ["s.mp4.part", "s.mp4.part.validator"]
+
+    async def test_cancelling_a_path_upload_closes_its_file_at_once(
+        self, serve: Any, client_for: Any, tmp_path: pathlib.Path
+    ) -> None:
+        """Cancelled while the body is being sent: the source file is closed at once."""
+        got_some = asyncio.Event()
+
+        async def slow_reader(request: web.Request) -> web.StreamResponse:
+            await request.content.read(1024)
+            got_some.set()
+            await stall_until_the_end(request)
+            return web.json_response({})
+
+        source = tmp_path / "clip.mp4"
+        source.write_bytes(b"\0\0\0\x18ftypmp42" + b"\0" * (8 * 1024 * 1024))
+        served = await serve({"/files": slow_reader})
+        mm = client_for(served)
+        for _ in range(3):
+            got_some.clear()
+            task = asyncio.ensure_future(mm.files.upload(source))
+            await got_some.wait()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert open_files_under(tmp_path) == []
