@@ -426,14 +426,14 @@ class TestDownloads:
         served = await serve({"/media/x.mp4": host})
         mm = client_for(served)
         dest = tmp_path / "x.mp4"
-        pathlib.Path(f"{dest}.part").write_bytes(FILE_A[: len(FILE_A) // 2])
-        pathlib.Path(f"{dest}.part.validator").write_text('"a"')
+        (tmp_path / "x.mp4.part").write_bytes(FILE_A[: len(FILE_A) // 2])
+        (tmp_path / "x.mp4.part.validator").write_text('"a"')
         await mm.download(served.base_url + "/media/x.mp4", dest)
         assert dest.read_bytes() == FILE_B
         assert seen[0]["If-Range"] == '"a"'
         assert sorted(os.listdir(tmp_path)) == ["x.mp4"]
         # Without a recorded validator a .part is not trusted at all: no Range.
-        pathlib.Path(f"{dest}.part").write_bytes(FILE_A[:1000])
+        (tmp_path / "x.mp4.part").write_bytes(FILE_A[:1000])
         await mm.download(served.base_url + "/media/x.mp4", dest)
         assert "Range" not in seen[1]
         assert dest.read_bytes() == FILE_B
@@ -578,14 +578,22 @@ class TestDownloads:
 
         served = await serve({"/media/s.mp4": stall})
         mm = client_for(served)
+        writing = asyncio.Event()
+
+        def on_progress(done: int, total: int | None) -> None:
+            if done:
+                writing.set()
+
         for _ in range(5):
             started.clear()
+            writing.clear()
             task = asyncio.ensure_future(
-                mm.download(served.base_url + "/media/s.mp4", tmp_path / "s.mp4")
+                mm.download(
+                    served.base_url + "/media/s.mp4", tmp_path / "s.mp4", on_progress=on_progress
+                )
             )
             await started.wait()
-            while not any(n.endswith(".part") for n in os.listdir(tmp_path)):
-                await asyncio.sleep(0.001)
+            await writing.wait()
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
