@@ -96,6 +96,8 @@ _CREATE_429_MIN, _CREATE_429_MAX = 10.0, 30.0
 #: Default ``max_response_bytes``: far above the largest documented answer (a 1000-item list
 #: page is a few MiB), low enough that a broken or hostile server cannot exhaust memory.
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+#: How much of a body over the limit is kept, for the error's excerpt.
+_KEPT_WHEN_CUT = 4096
 
 
 class _Connector(aiohttp.TCPConnector):
@@ -763,7 +765,6 @@ class BaseClient:
         note = ""
         if not whole:
             response.close()  # the rest stays unread: this connection cannot be reused
-            raw = raw[:4096]  # enough for the excerpt; a cut JSON body is shown as text
             note = f"error body larger than max_response_bytes={self._max_response_bytes}; cut"
         return make_status_error(
             response.status,
@@ -889,22 +890,23 @@ def check_encodable(name: str, value: Any) -> None:
 
 async def read_capped(response: aiohttp.ClientResponse, limit: int) -> tuple[bytes, bool]:
     """(body, whole): the body of ``response`` as aiohttp decompresses it, read up to ``limit``
-    bytes. ``whole`` is False when it is longer: the bytes past ``limit`` are left unread (a
-    ``Content-Length`` over ``limit`` is refused before reading anything)."""
+    bytes. When it is longer, ``whole`` is False, the rest is left unread and ``body`` is only
+    its first bytes (enough for an excerpt; a ``Content-Length`` over ``limit`` is refused
+    before reading anything)."""
     length = response.content_length
     if length is not None and length > limit:
         return b"", False
     content = response.content
     first = await content.readany()
     if len(first) > limit:
-        return first[:limit], False
+        return first[:_KEPT_WHEN_CUT], False
     if not first or content.at_eof():  # the usual small answer: one chunk, no copy
         return first, True
     body = bytearray(first)
     while chunk := await content.readany():
         body += chunk
         if len(body) > limit:
-            return bytes(body[:limit]), False
+            return bytes(body[:_KEPT_WHEN_CUT]), False
     return bytes(body), True
 
 
