@@ -18,7 +18,6 @@ import contextlib
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -174,21 +173,28 @@ def run_one(name: str, origin: str) -> None:
     print(json.dumps({"growth_mib": (peak - before) / 1024, "seconds": elapsed, "end": outcome}))
 
 
+SCRIPT = os.path.abspath(__file__)
+
+
 async def main_all(only: list[str]) -> None:
-    script = os.path.abspath(__file__)
-    async with subprocess_server(script) as origin:
+    async with subprocess_server(SCRIPT) as origin:
         print("| scenario | peak RSS growth | time | ended with |")
         print("| --- | ---: | ---: | --- |")
         for name in only:
-            out = subprocess.run(
-                [sys.executable, script, "--scenario", name, "--origin", origin],
-                capture_output=True,
-                text=True,
-                timeout=TIME_LIMIT + 30,
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                SCRIPT,
+                "--scenario",
+                name,
+                "--origin",
+                origin,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
             )
-            lines = out.stdout.strip().splitlines()
-            if out.returncode or not lines:
-                print(f"| {name} | - | - | failed: {out.stderr.strip()[-200:]} |")
+            stdout, stderr = await asyncio.wait_for(proc.communicate(), TIME_LIMIT + 30)
+            lines = stdout.decode().strip().splitlines()
+            if proc.returncode or not lines:
+                print(f"| {name} | - | - | failed: {stderr.decode().strip()[-200:]} |")
                 continue
             row = json.loads(lines[-1])
             print(

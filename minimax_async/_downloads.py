@@ -178,9 +178,12 @@ async def _download_to(
                 part.validator = _validator(response.headers)
             limit = total if max_bytes is None else min(total or max_bytes, max_bytes)
             await _write_body(response, part, offset, total, limit, on_progress, url)
+        except _GiveUp as stop:
+            response.release()
+            raise stop.error from None
         except (aiohttp.ClientError, TimeoutError, APIConnectionError) as exc:
             response.release()
-            if isinstance(exc, _NotRetried) or attempt > max_retries:
+            if attempt > max_retries:
                 if isinstance(exc, APIError):
                     raise
                 raise APIConnectionError(
@@ -238,20 +241,22 @@ async def _write_body(
     if total is None and not _chunked(response):
         # Neither a length nor chunked framing: a cut connection looks like the end.
         part.discard()
-        raise _Unprovable(
-            "the media server sent neither Content-Length nor a chunked body: the download "
-            "cannot be proven complete, so it is not reported as done",
-            method="GET",
-            url=url,
+        raise _GiveUp(
+            APIConnectionError(
+                "the media server sent neither Content-Length nor a chunked body: the download "
+                "cannot be proven complete, so it is not reported as done",
+                method="GET",
+                url=url,
+            )
         )
 
 
-class _NotRetried(APIConnectionError):
-    """A download failure the same answer would repeat."""
+class _GiveUp(Exception):
+    """Carries a download failure the same answer would repeat: raised without retrying."""
 
-
-class _Unprovable(_NotRetried):
-    pass
+    def __init__(self, error: APIConnectionError) -> None:
+        super().__init__(error.message)
+        self.error = error
 
 
 def _chunked(response: aiohttp.ClientResponse) -> bool:
@@ -387,11 +392,13 @@ def _resume_point(
         )
         if match and int(match.group(1)) + 1 == int(match.group(2)):
             return 0, int(match.group(2))
-        raise _NotRetried(
-            "the media server answered 206 (partial content) to a request without Range, "
-            f"Content-Range {response.headers.get('Content-Range')!r}: not the whole file",
-            method="GET",
-            url=str(response.url),
+        raise _GiveUp(
+            APIConnectionError(
+                "the media server answered 206 (partial content) to a request without Range, "
+                f"Content-Range {response.headers.get('Content-Range')!r}: not the whole file",
+                method="GET",
+                url=str(response.url),
+            )
         )
     if response.status == 206:
         match = re.match(r"bytes (\d+)-(\d+)/(\d+|\*)", response.headers.get("Content-Range", ""))
