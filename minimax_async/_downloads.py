@@ -172,7 +172,9 @@ async def _download_to(
                 name = _file_name(url, ident, response.headers.get("Content-Type"))
                 _check_name(name, "the file name taken from the URL", url)
                 final = target / name
-                part.claim(final, resume=False)  # no Range was asked: start it afresh
+                # A part parked by an earlier call is taken over (and its sidecar removed),
+                # then overwritten: no Range was asked this time.
+                part.claim(final)
             offset, total = _resume_point(response, headers)
             if not offset:
                 part.validator = _validator(response.headers)
@@ -316,13 +318,12 @@ class _Part:
         assert self.own is not None
         return self.own
 
-    def claim(self, final: anyio.Path, *, resume: bool = True) -> None:
+    def claim(self, final: anyio.Path) -> None:
+        """Take this call's temporary name for ``final``, and any part parked there."""
         if self.own is not None:
             return
         self.final = os.fspath(final)
         self.own = f"{self.final}.{secrets.token_hex(8)}.part"
-        if not resume:
-            return
         parked = f"{self.final}.part"
         try:
             os.rename(parked, self.own)

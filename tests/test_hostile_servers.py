@@ -625,3 +625,17 @@ class TestDownloads:
             with pytest.raises(asyncio.CancelledError):
                 await task
             assert open_files_under(tmp_path) == []
+
+
+async def test_a_part_parked_in_a_directory_is_taken_over(
+    serve: Any, client_for: Any, tmp_path: pathlib.Path
+) -> None:
+    """Downloading into a directory: an earlier call's parked part and its validator are
+    replaced by the finished file, nothing is left beside it."""
+    served = await serve({"/media/d.mp4": media(FILE_A, etag='"d"')})
+    mm = client_for(served)
+    (tmp_path / "d.mp4.part").write_bytes(FILE_B[:100])
+    (tmp_path / "d.mp4.part.validator").write_text('"d"')
+    path = await mm.download(served.base_url + "/media/d.mp4", tmp_path)
+    assert path.read_bytes() == FILE_A
+    assert os.listdir(tmp_path) == ["d.mp4"]
