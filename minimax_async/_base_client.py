@@ -54,16 +54,25 @@ from ._exceptions import (
     JobCreationUnknownError,
     RateLimitError,
     ResponseDecodeError,
+    ResponseTooLargeError,
     ServerError,
     make_status_error,
     parse_retry_after,
     redact_url,
+    scrub,
     scrub_bytes,
 )
 from ._types import NOT_GIVEN, TIMEOUT_ERRORS, NotGiven, Timeout
 from ._version import __version__
 
-__all__ = ["RECONCILE_SPAN", "BaseClient", "RetryKind", "SessionHolder"]
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "RECONCILE_SPAN",
+    "BaseClient",
+    "RetryKind",
+    "SessionHolder",
+    "check_encodable",
+]
 
 T = TypeVar("T")
 RetryKind = Literal["idempotent", "create", "once"]
@@ -88,6 +97,11 @@ _CREATE_429_MIN, _CREATE_429_MAX = 10.0, 30.0
 #: Seconds an ambiguous create is looked for at least (its attempt's read timeout when longer):
 #: a request held up in transit can reach upstream, and be listed, long after its answer failed.
 RECONCILE_SPAN = 30.0
+#: Default ``max_response_bytes``: far above the largest documented answer (a 1000-item list
+#: page is a few MiB), low enough that a broken or hostile server cannot exhaust memory.
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+#: How much of a body over the limit is kept, for the error's excerpt.
+_KEPT_WHEN_CUT = 4096
 
 
 class _Connector(aiohttp.TCPConnector):
@@ -175,6 +189,8 @@ class BaseClient:
         base_url: the API root; paths are appended to it.
         timeout: default per-call :class:`Timeout` (or seconds).
         max_retries: how many times a failed call may be retried.
+        max_response_bytes: the longest body read whole (JSON answers and error bodies),
+            counted after decompression; checked against ``Content-Length`` first.
     """
 
     #: How the API signals failure inside a 2xx body (the platform's ``base_resp``); overridden.
@@ -190,9 +206,19 @@ class BaseClient:
         max_retries: int = 2,
         holder: SessionHolder,
         default_headers: Mapping[str, str] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError(f"max_retries={max_retries!r} is not valid; allowed: an int >= 0")
+        if (
+            isinstance(max_response_bytes, bool)
+            or not isinstance(max_response_bytes, int)
+            or max_response_bytes < 1
+        ):
+            raise ValueError(
+                f"max_response_bytes={max_response_bytes!r} is not valid; allowed: an int >= 1"
+            )
+        self._max_response_bytes = max_response_bytes
         self.__token = api_token
         self._base_url = base_url.rstrip("/")
         self._origin = yarl.URL(self._base_url).origin()
@@ -232,6 +258,11 @@ class BaseClient:
         """How many times a failed call may be retried."""
         return self._max_retries
 
+    @property
+    def max_response_bytes(self) -> int:
+        """The longest answer body read whole, in bytes (after decompression)."""
+        return self._max_response_bytes
+
     def _auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.__token}"}
 
@@ -241,6 +272,19 @@ class BaseClient:
     def _scrub_body(self, raw: bytes) -> bytes:
         # Error pages sometimes echo request headers: errors must never carry the token.
         return scrub_bytes(raw, (self.__token,))
+
+    def _secrets(self) -> tuple[str, ...]:
+        return (self.__token,)
+
+    def _shown_body(self, raw: bytes, decoded: Any = None) -> bytes:
+        """``raw`` as an error may keep it: scrubbed, and when it is JSON, scrubbed after
+        decoding (a token written with ``\\u`` escapes is not in the raw bytes)."""
+        if decoded is None:
+            return self._scrub_body(raw)
+        cleaned = scrub(decoded, (self.__token,))
+        if cleaned == decoded:
+            return self._scrub_body(raw)
+        return json.dumps(cleaned, ensure_ascii=False).encode()
 
     def _is_api_url(self, url: yarl.URL) -> bool:
         origin = self._origin
@@ -370,12 +414,29 @@ class BaseClient:
 
     async def _read_json(self, response: aiohttp.ClientResponse, cast_to: Any, method: str) -> Any:
         """A 2xx answer's body structured as ``cast_to`` (None: read and dropped)."""
-        raw = await response.read()
+        raw, whole = await read_capped(response, self._max_response_bytes)
+        if not whole:
+            response.close()  # the rest stays unread: this connection cannot be reused
+            if cast_to is None:
+                return None  # the status said it all; the body was to be dropped anyway
+            raise ResponseTooLargeError(
+                f"the {response.status} answer is larger than max_response_bytes="
+                f"{self._max_response_bytes}; not read further",
+                limit=self._max_response_bytes,
+                raw_body=self._scrub_body(raw[:120]),
+                status_code=response.status,
+                method=method,
+                url=str(response.url),
+            )
         if cast_to is None:
             return None
+        # Errors are raised outside the ``except`` blocks: a ``JSONDecodeError`` kept as the
+        # new error's ``__context__`` would hold the unscrubbed body (its ``.doc``).
         try:
             decoded = loads_json(raw)
         except ValueError:  # JSONDecodeError, UnicodeDecodeError
+            decoded = _UNREADABLE
+        if decoded is _UNREADABLE:
             shown_raw = self._scrub_body(raw)
             raise ResponseDecodeError(
                 f"the {response.status} answer is not valid JSON: {_excerpt(shown_raw)!r}",
@@ -383,18 +444,20 @@ class BaseClient:
                 status_code=response.status,
                 method=method,
                 url=str(response.url),
-            ) from None
+            )
         self._check_body(decoded, response)
+        problem = None
         try:
             return structure(decoded, cast_to)
         except ValueError as exc:
-            raise ResponseDecodeError(
-                str(exc),
-                raw_body=self._scrub_body(raw),
-                status_code=response.status,
-                method=method,
-                url=str(response.url),
-            ) from None
+            problem = str(scrub(str(exc), (self.__token,)))
+        raise ResponseDecodeError(
+            problem,
+            raw_body=self._shown_body(raw, decoded),
+            status_code=response.status,
+            method=method,
+            url=str(response.url),
+        )
 
     async def open_stream(
         self,
@@ -481,7 +544,11 @@ class BaseClient:
                 del send_headers[name]
             if api:
                 send_headers.update(self._auth_headers())
-        query = {k: _query_value(v) for k, v in params.items() if v is not None} if params else None
+        query = (
+            {k: _query_value(k, v) for k, v in params.items() if v is not None} if params else None
+        )
+        if json_body is not None:
+            check_encodable("json_body", json_body)
         session = self._holder.get()
         # Only the SDK's own connector reports when a request has its connection.
         coarse = not stream and body is None and self._holder.owned
@@ -600,10 +667,7 @@ class BaseClient:
                                 keep_open = stream
                                 return result
                         else:
-                            raw = self._scrub_body(await response.read())
-                            error = make_status_error(
-                                status, response.headers, raw, method=method, url=_shown(url, query)
-                            )
+                            error = await self._status_error(response, method, _shown(url, query))
                             ambiguous = status in _AMBIGUOUS_STATUSES
                     except asyncio.CancelledError:
                         if watch is None or not watch.claim():
@@ -699,6 +763,25 @@ class BaseClient:
             )
             await self._sleep(delay)
 
+    async def _status_error(
+        self, response: aiohttp.ClientResponse, method: str, url: str
+    ) -> APIStatusError:
+        """The typed error of an error answer, its body read up to ``max_response_bytes``."""
+        raw, whole = await read_capped(response, self._max_response_bytes)
+        note = ""
+        if not whole:
+            response.close()  # the rest stays unread: this connection cannot be reused
+            note = f"error body larger than max_response_bytes={self._max_response_bytes}; cut"
+        return make_status_error(
+            response.status,
+            response.headers,
+            self._scrub_body(raw),
+            method=method,
+            url=url,
+            secrets=self._secrets(),
+            note=note,
+        )
+
     def _retry_delay(
         self, error: APIError, kind: RetryKind, ambiguous: bool, attempt: int
     ) -> float | None:
@@ -778,10 +861,63 @@ def _deadline(own: float | None) -> float | None:
     return outer if own is None else min(own, outer)
 
 
-def _query_value(value: Any) -> str:
+def _query_value(name: str, value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    text = str(value)
+    if not text.isascii():
+        check_encodable(name, text)
+    return text
+
+
+def check_encodable(name: str, value: Any) -> None:
+    """Raise ``ValueError`` naming ``name`` when a text in ``value`` (a str, or the strings of
+    a JSON-like body) cannot be sent as UTF-8: a lone surrogate would otherwise be dropped
+    from a query or sent as an escape no server can read as text."""
+    if isinstance(value, str):
+        if value.isascii():
+            return
+        try:
+            value.encode()
+        except UnicodeEncodeError as exc:
+            bad = value[exc.start : exc.end]
+            raise ValueError(
+                f"{name}={value[:80]!r} contains {bad!r}, which cannot be encoded as UTF-8; "
+                "allowed: text without lone surrogates"
+            ) from None
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            check_encodable(f"{name}[{key!r}]", key)
+            check_encodable(f"{name}[{key!r}]", item)
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            check_encodable(f"{name}[{i}]", item)
+
+
+async def read_capped(response: aiohttp.ClientResponse, limit: int) -> tuple[bytes, bool]:
+    """(body, whole): the body of ``response`` as aiohttp decompresses it, read up to ``limit``
+    bytes. When it is longer, ``whole`` is False, the rest is left unread and ``body`` is only
+    its first bytes (enough for an excerpt; a ``Content-Length`` over ``limit`` is refused
+    before reading anything)."""
+    length = response.content_length
+    if length is not None and length > limit:
+        return b"", False
+    content = response.content
+    first = await content.readany()
+    if len(first) > limit:
+        return first[:_KEPT_WHEN_CUT], False
+    if not first or content.at_eof():  # the usual small answer: one chunk, no copy
+        return first, True
+    body = bytearray(first)
+    while chunk := await content.readany():
+        body += chunk
+        if len(body) > limit:
+            return bytes(body[:_KEPT_WHEN_CUT]), False
+    return bytes(body), True
+
+
+#: ``_read_json``'s marker for a body that is not JSON (``None`` is a JSON value).
+_UNREADABLE: Any = object()
 
 
 def _excerpt(raw: bytes) -> str:

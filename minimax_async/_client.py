@@ -21,7 +21,7 @@ import aiohttp
 import anyio
 import attrs
 
-from ._base_client import BaseClient, SessionHolder
+from ._base_client import DEFAULT_MAX_RESPONSE_BYTES, BaseClient, SessionHolder
 from ._downloads import download as _download
 from ._exceptions import (
     ConfigurationError,
@@ -113,6 +113,9 @@ class AsyncMiniMax(BaseClient):
         coordinator: coordinates waits with other processes (a
             :class:`~minimax_async.postgres.PostgresCoordinator`): webhook wake-ups reach
             every process, and one process reads ``GET scheduler`` for all.
+        max_response_bytes: the longest answer read whole (JSON bodies and error bodies,
+            counted after decompression; default 32 MiB). A longer one raises
+            :class:`ResponseTooLargeError` and is not retried.
 
     Raises:
         ConfigurationError: no API token was given nor found in ``USEAPI_TOKEN``.
@@ -143,6 +146,7 @@ class AsyncMiniMax(BaseClient):
         session: aiohttp.ClientSession | None = None,
         default_headers: Mapping[str, str] | None = None,
         coordinator: PostgresCoordinator | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         _holder: SessionHolder | None = None,
     ) -> None:
         token = api_token if api_token is not None else os.environ.get("USEAPI_TOKEN")
@@ -157,6 +161,7 @@ class AsyncMiniMax(BaseClient):
             max_retries=max_retries,
             holder=_holder or SessionHolder(session),
             default_headers=default_headers,
+            max_response_bytes=max_response_bytes,
         )
         # An explicit ``account=None`` means "let the API choose", even when the variable is set.
         self._account_default: str | None = (
@@ -199,6 +204,7 @@ class AsyncMiniMax(BaseClient):
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
             default_headers=self._default_headers,
+            max_response_bytes=self.max_response_bytes,
             _holder=self._holder,
         )
         clone._sleep = self._sleep
@@ -618,11 +624,14 @@ class AsyncMiniMax(BaseClient):
         *,
         watermark: bool = False,
         on_progress: ProgressCallback | None = None,
+        max_bytes: int | None = None,
     ) -> pathlib.Path:
         """Download a completed result's media (or a URL) to ``dest`` atomically.
 
         Videos and images prefer ``downloadURL`` (no watermark); ``watermark=True`` prefers the
-        watermarked copy. ``dest`` may be a directory. Interrupted downloads resume.
+        watermarked copy. ``dest`` may be a directory. Interrupted downloads resume (only when
+        the server proves, with ``If-Range``, that the file is the same). ``max_bytes`` bounds
+        a download whose server gives no length; a given length is always enforced.
         """
         return await _download(
             self,
@@ -631,6 +640,7 @@ class AsyncMiniMax(BaseClient):
             watermark=watermark,
             on_progress=on_progress,
             max_retries=self.max_retries,
+            max_bytes=max_bytes,
         )
 
     # -- batches and webhooks (appended) -------------------------------------------------

@@ -17,15 +17,19 @@
           ServerError             5xx
           AccountOnHoldError      596
         ResponseDecodeError       body is not the JSON the endpoint promises (.raw_body)
+          ResponseTooLargeError   body longer than ``max_response_bytes`` (.limit)
         JobCreationUnknownError   a create may or may not have made a job (.reply_ref)
       StreamError
         StreamTruncatedError, StreamIdleTimeoutError
+        StreamEventTooLargeError  one event (or line) over the stream's limit (.limit)
       GenerationError             .result (last snapshot)
         GenerationFailedError, GenerationModeratedError
         WaitTimeoutError          (also TimeoutError)
 
 No message, attribute or ``repr`` of these carries the API token or an account JWT: URLs are
-stored without their query's secrets and bodies are scrubbed of ``token``/``jwt`` values.
+stored without their query's secrets; bodies are scrubbed of ``token``/``jwt`` values after JSON
+decoding (a token written with ``\\u`` escapes is caught too), and so are response headers
+(``Authorization`` or ``Set-Cookie`` echoed by a server).
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ import re
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
+
+from multidict import CIMultiDict, CIMultiDictProxy
 
 __all__ = [
     "APIConnectionError",
@@ -55,8 +61,10 @@ __all__ = [
     "NotFoundError",
     "RateLimitError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ServerError",
     "StreamError",
+    "StreamEventTooLargeError",
     "StreamIdleTimeoutError",
     "StreamTruncatedError",
     "WaitTimeoutError",
@@ -64,10 +72,15 @@ __all__ = [
     "redact_url",
     "scrub",
     "scrub_bytes",
+    "scrub_headers",
 ]
 
 _EXCERPT = 200
 _SECRET_KEYS = frozenset({"token", "jwt", "authorization", "api_key", "apikey", "access_token"})
+#: Response headers whose whole value is a credential when a server echoes or sets one.
+_SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"}
+)
 _SECRET_QUERY = re.compile(r"([?&](?:token|api_key|apikey|access_token)=)[^&#]*", re.IGNORECASE)
 # Everything up to whitespace or a delimiter: useapi.net tokens contain ``:`` (``user:1234-...``).
 _BEARER = re.compile(r"(bearer\s+)[^\s\"'<>\\,;]+", re.IGNORECASE)
@@ -91,18 +104,36 @@ def scrub_bytes(raw: bytes, secrets: tuple[str, ...] = ()) -> bytes:
     return _JWT_BYTES.sub(b"***", _BEARER_BYTES.sub(rb"\1***", raw))
 
 
-def scrub(value: Any) -> Any:
-    """A copy of a decoded JSON body (or text) with tokens and JWTs replaced by ``"***"``."""
+def scrub(value: Any, secrets: tuple[str, ...] = ()) -> Any:
+    """A copy of a decoded JSON body (or text) with ``secrets``, tokens and JWTs replaced by
+    ``"***"``. Run it on decoded values: a secret written with JSON escapes only shows there."""
     if isinstance(value, Mapping):
         return {
-            k: ("***" if isinstance(k, str) and k.lower() in _SECRET_KEYS else scrub(v))
+            k: ("***" if isinstance(k, str) and k.lower() in _SECRET_KEYS else scrub(v, secrets))
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [scrub(v) for v in value]
+        return [scrub(v, secrets) for v in value]
     if isinstance(value, str):
+        for secret in secrets:
+            if secret:
+                value = value.replace(secret, "***")
         return _JWT.sub("***", _BEARER.sub(r"\1***", value))
     return value
+
+
+def scrub_headers(
+    headers: Mapping[str, str], secrets: tuple[str, ...] = ()
+) -> CIMultiDictProxy[str]:
+    """``headers`` (case-insensitive, repeated names kept) with credential headers
+    (``Authorization``, ``Set-Cookie``...) masked and ``secrets``, bearer tokens and JWTs
+    replaced in the others."""
+    return CIMultiDictProxy(
+        CIMultiDict(
+            (name, "***" if name.lower() in _SECRET_HEADERS else scrub(value, secrets))
+            for name, value in headers.items()
+        )
+    )
 
 
 class MiniMaxError(Exception):
@@ -152,7 +183,8 @@ class APIStatusError(APIError):
         self.request_id = request_id
         #: The API's own error code where it gives one (``statusInfo.code``, platform code).
         self.code = code
-        self.headers: Mapping[str, str] = dict(headers or {})
+        #: The answer's headers, credentials masked (a server may echo ``Authorization``).
+        self.headers: Mapping[str, str] = scrub_headers(headers or {})
 
     def __str__(self) -> str:
         where = f" ({self.method} {self.url})" if self.method and self.url else ""
@@ -249,6 +281,16 @@ class ResponseDecodeError(APIError):
         self.status_code = status_code
 
 
+class ResponseTooLargeError(ResponseDecodeError):
+    """The body is longer than the client's ``max_response_bytes`` (``limit``); it was not read
+    further and its connection was closed. Not retried: the same answer would come again.
+    """
+
+    def __init__(self, message: str, *, limit: int, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.limit = limit
+
+
 class JobCreationUnknownError(APIError):
     """A job-creating call had an ambiguous outcome and the job could not be found.
 
@@ -280,6 +322,16 @@ class StreamTruncatedError(StreamError):
 
 class StreamIdleTimeoutError(StreamError):
     """No bytes arrived on the stream for ``idle_timeout`` seconds."""
+
+
+class StreamEventTooLargeError(StreamError):
+    """One event (or one line) of the stream is larger than the stream's limit (``limit``
+    bytes); the stream was closed. Carries what had been seen, like every :class:`StreamError`.
+    """
+
+    def __init__(self, message: str, *, limit: int, video_id: str | None = None, **seen: Any):
+        super().__init__(message, video_id=video_id, **seen)
+        self.limit = limit
 
 
 class GenerationError(MiniMaxError):
@@ -384,8 +436,13 @@ def make_status_error(
     *,
     method: str | None = None,
     url: str | None = None,
+    secrets: tuple[str, ...] = (),
+    note: str = "",
 ) -> APIStatusError:
     """The exception for an error response. Pure: no I/O, testable on its own.
+
+    ``secrets`` (the API token) are removed from the decoded body, the message and the
+    headers; ``note`` is appended to the message (e.g. that the body was cut).
 
     JSON bodies give the message (``error``, ``statusInfo.message``), the request id
     (``statusInfo.requestID``) and, for 429, ``runningVideos``. HTML or other non-JSON bodies map
@@ -399,11 +456,14 @@ def make_status_error(
         parsed = None
     if parsed is None and body:
         text = body.decode("utf-8", "replace")
-        message = f"{reason}: {_excerpt(str(scrub(text)))}" if text.strip() else reason
-        shown: Any = _excerpt(str(scrub(text)))
+        message = f"{reason}: {_excerpt(str(scrub(text, secrets)))}" if text.strip() else reason
+        shown: Any = _excerpt(str(scrub(text, secrets)))
     else:
-        message = str(scrub(_message_from(parsed, reason)))
+        parsed = scrub(parsed, secrets)
+        message = str(scrub(_message_from(parsed, reason), secrets))
         shown = parsed
+    if note:
+        message = f"{message} ({note})"
     code = None
     if isinstance(parsed, Mapping):
         info = parsed.get("statusInfo")
@@ -419,7 +479,7 @@ def make_status_error(
         "request_id": _request_id_from(parsed, headers),
         "method": method,
         "url": url,
-        "headers": headers,
+        "headers": scrub_headers(headers, secrets),
         "code": code,
     }
     if cls is RateLimitError:

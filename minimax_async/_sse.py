@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import aiohttp
 
 __all__ = [
+    "DEFAULT_MAX_EVENT_BYTES",
     "DEFAULT_MAX_LINE_BYTES",
     "SSEDecoder",
     "SSEProtocolError",
@@ -39,6 +40,12 @@ __all__ = [
 
 DEFAULT_MAX_LINE_BYTES: Final = 16 * 1024 * 1024
 """Default for ``max_line_bytes``: far above any real event, low enough to stop a runaway."""
+DEFAULT_MAX_EVENT_BYTES: Final = 4 * 1024 * 1024
+"""Default for ``max_event_bytes``: an llm event carries the whole answer so far (KiBs); a
+stream of short ``data:`` lines that never ends its event must not grow without bound."""
+# What one data line costs at least on the wire besides its value ("data:" and a line end):
+# counting it makes a flood of empty data lines count too.
+_DATA_LINE_OVERHEAD: Final = 6
 
 _BOM: Final = b"\xef\xbb\xbf"
 _LF: Final = 0x0A
@@ -50,7 +57,12 @@ _CUTS: Final = ("\n\ndata: ", "\n\nevent:", "\n\ndata:")
 
 
 class SSEProtocolError(ValueError):
-    """The byte stream cannot be decoded as an event stream (for now: a line is too long)."""
+    """The byte stream cannot be decoded as an event stream: a line or an event is longer than
+    the decoder's limit (``limit``, in bytes)."""
+
+    def __init__(self, message: str, *, limit: int | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 def _has_long_line(buf: bytes, size: int, limit: int, carried: int) -> bool:
@@ -127,15 +139,19 @@ class SSEDecoder:
     __slots__ = (
         "_bom_head",
         "_closed",
+        "_counted",
+        "_counted_lines",
         "_cut",
         "_data",
         "_event",
+        "_event_bytes",
         "_event_retry",
         "_failed",
         "_fields_pending",
         "_held",
         "_id_buffer",
         "_last_event_id",
+        "_max_event_bytes",
         "_max_line_bytes",
         "_reconnection_time",
         "_skip_lf",
@@ -143,20 +159,37 @@ class SSEDecoder:
         "_tail_len",
     )
 
-    def __init__(self, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> None:
+    def __init__(
+        self,
+        *,
+        max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+    ) -> None:
         """Create a decoder for one stream.
 
         Args:
             max_line_bytes: Longest accepted line, in bytes of the stream, without its line
                 end. A longer line raises :class:`SSEProtocolError`; this bounds the memory a
                 misbehaving server can make the decoder buffer.
+            max_event_bytes: Largest accepted event still being received: its data lines
+                (characters of each value plus 6 per line, about their bytes on the wire).
+                Bigger raises :class:`SSEProtocolError`, so endless ``data:`` lines with no
+                blank line cannot grow memory without bound either.
 
         Raises:
-            ValueError: If ``max_line_bytes`` is not positive.
+            ValueError: If ``max_line_bytes`` or ``max_event_bytes`` is not positive.
         """
         if max_line_bytes < 1:
             raise ValueError("max_line_bytes must be positive")
+        if max_event_bytes < 1:
+            raise ValueError("max_event_bytes must be positive")
         self._max_line_bytes = max_line_bytes
+        self._max_event_bytes = max_event_bytes
+        # The size of the undispatched event's data lines, counted incrementally: the list
+        # counted (a dispatch replaces it), how many of its lines, and their size.
+        self._counted: list[str] | None = None
+        self._counted_lines = 0
+        self._event_bytes = 0
         # Text of the current, still unterminated line. A list so that a long line arriving
         # in many chunks is joined once, not re-copied on every chunk.
         self._tail: list[str] = []
@@ -277,7 +310,10 @@ class SSEDecoder:
 
         if b"\r" in chunk:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        return self._process(text)
+        events = self._process(text)
+        if self._data:  # an event continues into the next chunk: bound what it holds
+            self._count_event()
+        return events
 
     def close(self) -> list[ServerSentEvent]:
         """Signal the end of the stream.
@@ -294,7 +330,24 @@ class SSEDecoder:
 
     def _fail(self) -> NoReturn:
         self._closed = self._failed = True
-        raise SSEProtocolError(f"line longer than {self._max_line_bytes} bytes")
+        limit = self._max_line_bytes
+        raise SSEProtocolError(f"line longer than {limit} bytes", limit=limit)
+
+    def _count_event(self) -> None:
+        # Only lines added since the last count are measured: linear in the stream, however
+        # many chunks an event spans.
+        data = self._data
+        if data is not self._counted:
+            self._counted, self._counted_lines, self._event_bytes = data, 0, 0
+        size = self._event_bytes
+        for i in range(self._counted_lines, len(data)):
+            size += len(data[i]) + _DATA_LINE_OVERHEAD
+        self._counted_lines, self._event_bytes = len(data), size
+        if size > self._max_event_bytes:
+            self._closed = self._failed = True
+            self._data = []
+            limit = self._max_event_bytes
+            raise SSEProtocolError(f"event larger than {limit} bytes", limit=limit)
 
     def _strip_bom(self, chunk: bytes) -> bytes:
         # Runs only until the first three bytes of the stream are known.
@@ -510,6 +563,7 @@ async def aiter_sse(
     *,
     chunk_size: int = 65536,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
 ) -> AsyncIterator[ServerSentEvent]:
     """Yield the events of an ``text/event-stream`` response until the body ends.
 
@@ -520,6 +574,7 @@ async def aiter_sse(
         response: The response whose body is read.
         chunk_size: Largest chunk read from the body at a time.
         max_line_bytes: See :class:`SSEDecoder`.
+        max_event_bytes: See :class:`SSEDecoder`.
 
     Yields:
         Each dispatched event, in stream order.
@@ -527,7 +582,7 @@ async def aiter_sse(
     Raises:
         SSEProtocolError: If a line exceeds ``max_line_bytes``.
     """
-    decoder = SSEDecoder(max_line_bytes=max_line_bytes)
+    decoder = SSEDecoder(max_line_bytes=max_line_bytes, max_event_bytes=max_event_bytes)
     async for chunk in response.content.iter_chunked(chunk_size):
         for event in decoder.feed(chunk):
             yield event
@@ -548,16 +603,21 @@ class SSEReader:
     __slots__ = ("_content", "_decoder", "_eof", "_queue", "_truncated")
 
     def __init__(
-        self, response: aiohttp.ClientResponse, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+        self,
+        response: aiohttp.ClientResponse,
+        *,
+        max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
     ) -> None:
         """Wrap a response whose body is an event stream.
 
         Args:
             response: The response to read; the reader does not close it.
             max_line_bytes: See :class:`SSEDecoder`.
+            max_event_bytes: See :class:`SSEDecoder`.
         """
         self._content = response.content
-        self._decoder = SSEDecoder(max_line_bytes=max_line_bytes)
+        self._decoder = SSEDecoder(max_line_bytes=max_line_bytes, max_event_bytes=max_event_bytes)
         self._queue: collections.deque[ServerSentEvent] = collections.deque()
         self._eof = False
         self._truncated = False
@@ -585,7 +645,8 @@ class SSEReader:
             whether a partial event was dropped).
 
         Raises:
-            SSEProtocolError: If a line exceeds ``max_line_bytes``.
+            SSEProtocolError: If a line exceeds ``max_line_bytes`` or an event
+                ``max_event_bytes``.
             aiohttp.ClientError: Whatever reading the body raises (e.g. a payload error when
                 the connection drops mid-body).
         """

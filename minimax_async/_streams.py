@@ -11,9 +11,9 @@ is lost.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 import anyio
@@ -25,6 +25,7 @@ from ._exceptions import (
     APIStatusError,
     ResponseDecodeError,
     StreamError,
+    StreamEventTooLargeError,
     StreamIdleTimeoutError,
     StreamTruncatedError,
 )
@@ -39,7 +40,13 @@ from .resources._base import body_of, new_reply_ref
 if TYPE_CHECKING:
     from ._client import AsyncMiniMax
 
-__all__ = ["AgentStream", "iter_audio_stream", "iter_chat_events", "open_agent_stream"]
+__all__ = [
+    "AgentStream",
+    "ChatStream",
+    "iter_audio_stream",
+    "iter_chat_events",
+    "open_agent_stream",
+]
 
 #: Heartbeats arrive about every 10 s; 90 s of silence means the stream is dead.
 DEFAULT_IDLE_TIMEOUT = 90.0
@@ -56,7 +63,72 @@ async def _next_event(reader: SSEReader, idle_timeout: float | None) -> ServerSe
         return await reader.next_event()
 
 
-class AgentStream:
+_S = TypeVar("_S", bound="_ResponseStream")
+
+
+class _ResponseStream:
+    """What the SSE streams share: the response is opened on first use and closed as soon as
+    the consumer stops (``break``, an exception, cancellation, ``aclose`` or ``async with``).
+
+    Subclasses implement ``__anext__`` as a plain coroutine, not a generator: a generator
+    would hold ``self`` in a reference cycle, and a bare ``async for ... break`` could then not
+    free the connection at once (``__del__`` does, when the last reference goes).
+    """
+
+    def __init__(
+        self,
+        open_response: Callable[[], Awaitable[aiohttp.ClientResponse]],
+        *,
+        idle_timeout: float | None,
+    ) -> None:
+        self._open = open_response
+        self._idle_timeout = idle_timeout
+        self._response: aiohttp.ClientResponse | None = None
+        self._reader: SSEReader | None = None
+        self.events = 0
+        self.finished = False
+
+    async def __aenter__(self: _S) -> _S:
+        await self._ensure_open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __aiter__(self: _S) -> _S:
+        return self
+
+    async def aclose(self) -> None:
+        """Close the HTTP response now; further iteration ends at once."""
+        self.finished = True
+        self._close_response()
+
+    def __del__(self) -> None:
+        # A stream dropped without ``aclose`` (e.g. ``break`` out of a bare ``async for``)
+        # still frees its connection: ClientResponse.close() is synchronous.
+        self._close_response()
+
+    def _close_response(self) -> None:
+        if self._response is not None and not self._response.closed:
+            self._response.close()
+
+    async def _ensure_open(self) -> aiohttp.ClientResponse:
+        if self._response is None:
+            self._response = await self._open()
+        return self._response
+
+    async def _sse_reader(self) -> SSEReader:
+        if self._reader is None:
+            self._reader = SSEReader(await self._ensure_open())
+        return self._reader
+
+
+class AgentStream(_ResponseStream):
     """The live event stream of one ``videos/agent-create`` job.
 
     Use it as ``async with mm.stream_agent(template_id=...) as s: async for ev in s: ...``
@@ -78,15 +150,10 @@ class AgentStream:
         idle_timeout: float | None,
         reply_ref: str | None,
     ) -> None:
-        self._open = open_response
-        self._idle_timeout = idle_timeout
-        self._response: aiohttp.ClientResponse | None = None
-        self._reader: SSEReader | None = None
+        super().__init__(open_response, idle_timeout=idle_timeout)
         self.reply_ref = reply_ref
         self.video_id: str | None = None
         self.attachments: list[str] = []
-        self.events = 0
-        self.finished = False
 
     def __repr__(self) -> str:
         return (
@@ -94,57 +161,20 @@ class AgentStream:
             f"finished={self.finished}, attachments={len(self.attachments)})"
         )
 
-    async def __aenter__(self) -> AgentStream:
-        await self._ensure_open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    def __aiter__(self) -> AgentStream:
-        return self
-
     async def __anext__(self) -> AgentEvent:
-        # A plain coroutine, not a generator: a generator would hold ``self`` in a reference
-        # cycle, and a bare ``async for ... break`` could then not free the connection at once.
         if self.finished:
             self._close_response()
             raise StopAsyncIteration
         try:
-            if self._reader is None:
-                self._reader = SSEReader(await self._ensure_open())
+            reader = await self._sse_reader()
             while True:
-                event = self._parse(await self._read(self._reader))
+                event = self._parse(await self._read(reader))
                 if event is not None:
                     self.events += 1
                     return event
         except BaseException:
             self._close_response()
             raise
-
-    async def aclose(self) -> None:
-        """Close the HTTP response now; further iteration ends at once."""
-        self.finished = True
-        self._close_response()
-
-    def __del__(self) -> None:
-        # A stream dropped without ``aclose`` (e.g. ``break`` out of a bare ``async for``)
-        # still frees its connection: ClientResponse.close() is synchronous.
-        self._close_response()
-
-    def _close_response(self) -> None:
-        if self._response is not None and not self._response.closed:
-            self._response.close()
-
-    async def _ensure_open(self) -> aiohttp.ClientResponse:
-        if self._response is None:
-            self._response = await self._open()
-        return self._response
 
     def _seen(self) -> dict[str, Any]:
         return {
@@ -162,7 +192,9 @@ class AgentStream:
                 video_id=self.video_id,
                 **self._seen(),
             ) from None
-        except (aiohttp.ClientError, SSEProtocolError) as exc:
+        except SSEProtocolError as exc:
+            raise _too_large("agent", exc, video_id=self.video_id, **self._seen()) from None
+        except aiohttp.ClientError as exc:
             raise StreamTruncatedError(
                 f"the agent stream broke: {type(exc).__name__}",
                 video_id=self.video_id,
@@ -273,48 +305,89 @@ def open_agent_stream(
     return AgentStream(open_response, idle_timeout=idle_timeout, reply_ref=ref)
 
 
-async def iter_chat_events(
-    open_response: Callable[[], Awaitable[aiohttp.ClientResponse]],
-    *,
-    idle_timeout: float | None,
-) -> AsyncGenerator[ChatEvent, None]:
+def _too_large(name: str, exc: SSEProtocolError, **seen: Any) -> StreamEventTooLargeError:
+    """The error of a stream whose line or event went over the decoder's limit."""
+    return StreamEventTooLargeError(
+        f"the {name} stream sent an event over the limit: {exc}",
+        limit=exc.limit or 0,
+        **seen,
+    )
+
+
+class ChatStream(_ResponseStream):
     """The events of a streamed ``POST llm`` answer, ending after ``close_chunk``.
 
     ``message_result`` events carry the cumulative content so far. A non-zero
-    ``statusInfo.code`` raises :class:`StreamError`.
+    ``statusInfo.code`` raises :class:`StreamError`. Like :class:`AgentStream`, leaving the
+    loop (even a bare ``break``) closes the response at once.
     """
-    response = await open_response()
-    reader = SSEReader(response)
-    try:
-        while True:
-            try:
-                sse = await _next_event(reader, idle_timeout)
-            except TIMEOUT_ERRORS:
-                raise StreamIdleTimeoutError(
-                    f"no data on the llm stream for {idle_timeout:g} s"
-                ) from None
-            except (aiohttp.ClientError, SSEProtocolError) as exc:
-                raise StreamTruncatedError(f"the llm stream broke: {type(exc).__name__}") from exc
-            if sse is None:
-                raise StreamTruncatedError("the llm stream ended before its close_chunk event")
-            if not sse.data.strip():
-                continue
-            try:
-                event = structure(json.loads(sse.data), ChatEvent)
-            except ValueError:
-                raise StreamError(
-                    f"the llm stream sent an event that is not a JSON object: {sse.data[:80]!r}"
-                ) from None
-            if event.status_info is not None and event.status_info.code:
-                raise StreamError(
-                    f"the llm reported error {event.status_info.code}: "
-                    f"{event.status_info.message or 'no message'}"
-                )
-            yield event
-            if sse.event == "close_chunk" or event.type == 8:
-                return
-    finally:
-        response.close()
+
+    def __repr__(self) -> str:
+        return f"ChatStream(events={self.events}, finished={self.finished})"
+
+    async def __anext__(self) -> ChatEvent:
+        if self.finished:
+            self._close_response()
+            raise StopAsyncIteration
+        try:
+            reader = await self._sse_reader()
+            while True:
+                event = self._parse(await self._read(reader))
+                if event is not None:
+                    self.events += 1
+                    return event
+        except BaseException:
+            self._close_response()
+            raise
+
+    async def _read(self, reader: SSEReader) -> ServerSentEvent:
+        idle_timeout = self._idle_timeout
+        try:
+            sse = await _next_event(reader, idle_timeout)
+        except TIMEOUT_ERRORS:
+            raise StreamIdleTimeoutError(
+                f"no data on the llm stream for {idle_timeout:g} s", events=self.events
+            ) from None
+        except SSEProtocolError as exc:
+            raise _too_large("llm", exc, events=self.events) from None
+        except aiohttp.ClientError as exc:
+            raise StreamTruncatedError(
+                f"the llm stream broke: {type(exc).__name__}", events=self.events
+            ) from exc
+        if sse is None:
+            raise StreamTruncatedError(
+                "the llm stream ended before its close_chunk event", events=self.events
+            )
+        return sse
+
+    def _parse(self, sse: ServerSentEvent) -> ChatEvent | None:
+        if not sse.data.strip():
+            return None
+        try:
+            event = structure(json.loads(sse.data), ChatEvent)
+        except ValueError:
+            raise StreamError(
+                f"the llm stream sent an event that is not a JSON object: {sse.data[:80]!r}",
+                events=self.events,
+            ) from None
+        if event.status_info is not None and event.status_info.code:
+            raise StreamError(
+                f"the llm reported error {event.status_info.code}: "
+                f"{event.status_info.message or 'no message'}",
+                events=self.events,
+            )
+        if sse.event == "close_chunk" or event.type == 8:
+            self.finished = True
+        return event
+
+
+def iter_chat_events(
+    open_response: Callable[[], Awaitable[aiohttp.ClientResponse]],
+    *,
+    idle_timeout: float | None,
+) -> ChatStream:
+    """A :class:`ChatStream` over the response ``open_response`` opens on first use."""
+    return ChatStream(open_response, idle_timeout=idle_timeout)
 
 
 async def iter_audio_stream(client: AsyncMiniMax, args: Mapping[str, Any]) -> AsyncIterator[bytes]:

@@ -180,8 +180,11 @@ async def prepare_upload(
             raise ValueError(f"{parameter}={os.fspath(source)!r} is not a regular file")
         size = stat.st_size
         filename = path.name
-        async with await anyio.open_file(path, "rb") as f:
+        f = await anyio.open_file(path, "rb")
+        try:
             head = await f.read(16)
+        finally:
+            f.wrapped.close()  # synchronous: see ``from_path``
 
         async def from_path() -> AsyncGenerator[bytes, None]:
             f = await anyio.open_file(path, "rb")

@@ -66,6 +66,14 @@ def files_in(directory: pathlib.Path) -> list[str]:
     return sorted(os.listdir(directory))
 
 
+def left_part(dest: pathlib.Path, data: bytes, validator: str | None = '"v1"') -> None:
+    """What an interrupted download leaves: ``<dest>.part`` and, when the server gave one,
+    the validator it was started with (the fake media host's ETag is ``"v1"``)."""
+    pathlib.Path(f"{dest}.part").write_bytes(data)
+    if validator is not None:
+        pathlib.Path(f"{dest}.part.validator").write_text(validator)
+
+
 # -- what is downloaded, and where -----------------------------------------------------------
 
 
@@ -243,7 +251,7 @@ async def test_resumes_an_existing_part_file_with_range(
     api: FakeAPI, client: AsyncMiniMax, tmp_path: pathlib.Path
 ) -> None:
     dest = tmp_path / "r.mp4"
-    (tmp_path / "r.mp4.part").write_bytes(DATA[:HALF])
+    left_part(dest, DATA[:HALF])
     calls: list[tuple[int, int | None]] = []
     await client.download(
         api.media("r.mp4", DATA), dest, on_progress=lambda d, t: calls.append((d, t))
@@ -252,6 +260,7 @@ async def test_resumes_an_existing_part_file_with_range(
     assert files_in(tmp_path) == ["r.mp4"]
     (request,) = api.requests
     assert request.headers["Range"] == f"bytes={HALF}-"
+    assert request.headers["If-Range"] == '"v1"'
     assert calls[0] == (HALF, len(DATA))
     assert calls[-1] == (len(DATA), len(DATA))
 
@@ -260,7 +269,7 @@ async def test_server_without_range_support_restarts_cleanly(
     api: FakeAPI, client: AsyncMiniMax, tmp_path: pathlib.Path
 ) -> None:
     dest = tmp_path / "r.mp4"
-    (tmp_path / "r.mp4.part").write_bytes(b"stale bytes of another try")
+    left_part(dest, b"stale bytes of another try")
     await client.download(api.media("r.mp4", DATA, Media(ranges=False)), dest)
     assert dest.read_bytes() == DATA
     assert files_in(tmp_path) == ["r.mp4"]
@@ -273,7 +282,7 @@ async def test_a_complete_part_file_is_finished_not_stuck(
     """A crash between the last write and the rename leaves a full ``.part``: the server
     answers ``416 Range Not Satisfiable`` to ``bytes=<size>-``, which must not fail forever."""
     dest = tmp_path / "r.mp4"
-    (tmp_path / "r.mp4.part").write_bytes(DATA)
+    left_part(dest, DATA)
     await client.download(api.media("r.mp4", DATA), dest)
     assert dest.read_bytes() == DATA
     assert files_in(tmp_path) == ["r.mp4"]
@@ -285,7 +294,7 @@ async def test_a_part_file_longer_than_the_media_is_replaced(
     api: FakeAPI, client: AsyncMiniMax, tmp_path: pathlib.Path
 ) -> None:
     dest = tmp_path / "r.mp4"
-    (tmp_path / "r.mp4.part").write_bytes(DATA + b"bytes of another, longer file")
+    left_part(dest, DATA + b"bytes of another, longer file")
     await client.download(api.media("r.mp4", DATA), dest)
     assert dest.read_bytes() == DATA
     assert files_in(tmp_path) == ["r.mp4"]
@@ -316,7 +325,7 @@ async def test_an_interrupted_body_leaves_no_file_at_dest(
         await client.download(url, dest)
     assert not dest.exists()
     assert len(api.requests) == 3  # the first try and max_retries=2 more
-    assert files_in(tmp_path) in ([], ["cut.mp4.part"])
+    assert files_in(tmp_path) == ["cut.mp4.part", "cut.mp4.part.validator"]
 
 
 async def test_an_interrupted_body_into_a_directory_leaves_no_file(
@@ -333,12 +342,13 @@ async def test_content_length_mismatch_is_detected(
 ) -> None:
     """The 206 body is complete for its own Content-Length, but short of the announced total."""
     dest = tmp_path / "m.mp4"
-    (tmp_path / "m.mp4.part").write_bytes(DATA[:HALF])
+    left_part(dest, DATA[:HALF])
     url = api.media("m.mp4", DATA, Media(total=len(DATA) + 100))
     with pytest.raises(APIConnectionError, match=f"{len(DATA)} of {len(DATA) + 100} bytes"):
         await client.with_options(max_retries=0).download(url, dest)
     assert not dest.exists()
-    assert files_in(tmp_path) == ["m.mp4.part"]  # kept for a later resume
+    # kept for a later resume, with the validator it must match
+    assert files_in(tmp_path) == ["m.mp4.part", "m.mp4.part.validator"]
 
 
 async def test_a_short_200_body_is_detected(
@@ -413,7 +423,7 @@ async def test_the_token_goes_to_the_api_host_only(
 async def test_no_token_on_a_resumed_download_from_a_media_host(
     cdn: FakeAPI, client: AsyncMiniMax, tmp_path: pathlib.Path
 ) -> None:
-    (tmp_path / "r.mp4.part").write_bytes(DATA[:HALF])
+    left_part(tmp_path / "r.mp4", DATA[:HALF])
     await client.download(cdn.media("r.mp4", DATA), tmp_path / "r.mp4")
     (request,) = cdn.requests
     assert "Authorization" not in request.headers

@@ -94,6 +94,7 @@ class Media:
     redirect: str | None = None  # answer 302 to this URL
     gzip: bool = False  # gzip the body (with its Content-Length) when the client accepts it
     content_type: str = "video/mp4"
+    etag: str | None = '"v1"'  # the strong validator sent (and checked against If-Range)
 
 
 @dataclasses.dataclass
@@ -217,9 +218,14 @@ class FakeAPI:
             return web.Response(status=plan.status, text="denied")
         status, start = 200, 0
         headers = {"Content-Type": plan.content_type}
+        if plan.etag is not None:
+            headers["ETag"] = plan.etag
         if plan.ranges:
             headers["Accept-Ranges"] = "bytes"
             match = re.fullmatch(r"bytes=(\d+)-", request.headers.get("Range", ""))
+            if_range = request.headers.get("If-Range")
+            if if_range is not None and if_range != plan.etag:
+                match = None  # RFC 9110: another file now, send all of it
             if match:
                 start = int(match.group(1))
                 if start >= len(data):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+import threading
+import traceback
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -466,3 +469,140 @@ class TestRepr:
         assert not leaks(str(mm))
         assert not leaks(repr(mm.with_options(max_retries=0)))
         assert "123456" in repr(mm)
+
+
+def escaped(text: str) -> str:
+    """``text`` as a JSON string literal whose letters are all ``\\u`` escapes: the raw bytes
+    then hold none of the secret, only the decoded value does."""
+    return '"' + "".join(f"\\u{ord(c):04x}" if c.isalpha() else c for c in text) + '"'
+
+
+class TestEchoedSecrets:
+    """A server that echoes credentials in headers or hides them behind JSON escapes."""
+
+    async def test_headers_echoing_authorization_and_cookies(
+        self, serve: Any, client_for: Any
+    ) -> None:
+        """``APIStatusError.headers`` is scrubbed like the body."""
+
+        async def echo(request: web.Request) -> web.StreamResponse:
+            auth = request.headers["Authorization"]
+            return web.json_response(
+                {"error": "nope"},
+                status=401,
+                headers={
+                    "Authorization": auth,
+                    "Set-Cookie": f"session={JWT}; HttpOnly",
+                    "X-Debug": f"got {auth}",
+                    "X-Request-Id": "rid-1",
+                },
+            )
+
+        server = await serve({("GET", f"{PREFIX}/videos/v1"): echo})
+        mm = client_for(str(server.make_url(PREFIX)))
+        with pytest.raises(AuthenticationError) as info:
+            await mm.videos.retrieve("v1")
+        assert_clean_error(info.value)
+        assert info.value.headers["X-Request-Id"] == "rid-1"  # harmless headers are kept
+        assert info.value.headers["Set-Cookie"] == "***"
+
+    @pytest.mark.parametrize("status", [400, 500])
+    async def test_json_escaped_token_in_an_error_body(
+        self, serve: Any, client_for: Any, status: int
+    ) -> None:
+        """A token written with ``\\u`` escapes is caught after decoding: ``str(exc)``,
+        ``.body`` and the traceback are clean."""
+
+        async def echo(request: web.Request) -> web.StreamResponse:
+            body = (
+                f'{{"error": "bad token " + {escaped(TOKEN)}, "echo": {escaped(TOKEN)}, '
+                f'"jwt_here": {escaped(JWT)}}}'
+            ).replace('" + "', "")
+            assert SECRET not in body
+            return web.Response(status=status, text=body, content_type="application/json")
+
+        server = await serve({("GET", f"{PREFIX}/videos/v1"): echo})
+        mm = client_for(str(server.make_url(PREFIX)), max_retries=0)
+        with pytest.raises(APIStatusError) as info:
+            await mm.videos.retrieve("v1")
+        assert "bad token" in str(info.value)  # decoded, then scrubbed
+        assert_clean_error(info.value)
+        assert not leaks("".join(traceback.format_exception(info.value)))
+
+    async def test_decode_error_keeps_no_unscrubbed_context(
+        self, serve: Any, client_for: Any
+    ) -> None:
+        """A 200 answer that is broken JSON with the token in it: the ``JSONDecodeError``
+        (whose ``.doc`` is the whole body) is not reachable from the error."""
+
+        async def broken(request: web.Request) -> web.StreamResponse:
+            return web.Response(text=f'{{"videoId": "{TOKEN}", ', content_type="application/json")
+
+        server = await serve({("GET", f"{PREFIX}/videos/v1"): broken})
+        mm = client_for(str(server.make_url(PREFIX)))
+        with pytest.raises(ResponseDecodeError) as info:
+            await mm.videos.retrieve("v1")
+        assert_clean_error(info.value)
+        assert info.value.__context__ is None
+        assert info.value.__cause__ is None
+        assert not leaks("".join(traceback.format_exception(info.value)))
+
+    async def test_decode_error_with_an_escaped_token(self, serve: Any, client_for: Any) -> None:
+        """A 200 JSON body of the wrong shape holding an escaped token: ``raw_body`` decodes to
+        nothing secret either."""
+
+        async def wrong_shape(request: web.Request) -> web.StreamResponse:
+            return web.Response(text=f"[{escaped(TOKEN)}]", content_type="application/json")
+
+        server = await serve({("GET", f"{PREFIX}/videos/v1"): wrong_shape})
+        mm = client_for(str(server.make_url(PREFIX)))
+        with pytest.raises(ResponseDecodeError) as info:
+            await mm.videos.retrieve("v1")
+        assert_clean_error(info.value)
+        assert not leaks(json.loads(info.value.raw_body))
+        assert info.value.__context__ is None
+
+    def test_cli_debug_traceback(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """``minimax-async --debug`` shows the traceback of an error whose body hid the token
+        behind escapes: the traceback holds none of it."""
+        from minimax_async.cli import main
+
+        async def echo(request: web.Request) -> web.StreamResponse:
+            text = f'{{"error": "no " + {escaped(TOKEN)}}}'.replace('" + "', "")
+            return web.Response(status=400, text=text, content_type="application/json")
+
+        with (
+            threaded_server({("GET", f"{PREFIX}/videos/v1"): echo}) as base,
+            pytest.raises(BadRequestError) as info,
+        ):
+            main(["video", "get", "v1", "--debug", "--token", TOKEN, "--base-url", base])
+        shown = "".join(traceback.format_exception(info.value)) + str(capsys.readouterr())
+        assert "no ***" in shown
+        assert not leaks(shown)
+
+
+@contextlib.contextmanager
+def threaded_server(routes: dict[tuple[str, str], Handler]) -> Iterator[str]:
+    """An aiohttp app on its own loop in a thread (the CLI runs ``asyncio.run`` itself)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    app = web.Application()
+    for (method, path), handler in routes.items():
+        app.router.add_route(method, path, handler)
+    runner = web.AppRunner(app)
+
+    async def start() -> str:
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        return f"http://127.0.0.1:{port}{PREFIX}"
+
+    try:
+        yield asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=10)
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()

@@ -55,7 +55,8 @@ async def mm(emu: Emulator) -> AsyncIterator[AsyncMiniMax]:
 
 @pytest.fixture
 async def hook(mm: AsyncMiniMax) -> AsyncIterator[tuple[str, WebhookHandler]]:
-    app = make_webhook_app(mm, max_body=4096)
+    # A short merge interval: the tests send a forged and then the real callback at once.
+    app = make_webhook_app(mm, max_body=4096, min_wake_interval=0.05)
     async with serve(app) as origin:
         yield origin + DEFAULT_PATH, app[HANDLER_KEY]
 
@@ -245,11 +246,58 @@ async def test_callbacks_end_the_waits_of_a_batch(
     assert all(gets(emu, video_id) == 1 for video_id in emu.state.videos)
 
 
+async def test_a_flood_of_forged_callbacks_costs_two_gets(
+    emu: Emulator, mm: AsyncMiniMax, http: aiohttp.ClientSession
+) -> None:
+    """50 forged callbacks for a waited id within ``min_wake_interval``: one GET at once, the
+    other 49 merged into one more GET when the interval ends (logged, not lost)."""
+    app = make_webhook_app(mm, min_wake_interval=1.0)
+    handler = app[HANDLER_KEY]
+    job = await mm.videos.create(prompt="a kite over dunes", model="T2V-01")
+    video_id = str(job.video_id)
+    async with serve(app) as origin, anyio.create_task_group() as tg:
+        url = origin + DEFAULT_PATH
+
+        async def wait() -> None:
+            await mm.wait_for_video(video_id, poll_interval=NEVER)
+
+        tg.start_soon(wait)
+        await until(waiting_on(mm, video_id))
+        for _ in range(50):
+            async with http.post(url, json={"videoId": video_id, "status": 2}) as resp:
+                assert resp.status == 200
+        assert handler.deferred == 49
+        await until(lambda: gets(emu, video_id) == 2)  # the merged wake-up
+        assert handler.woken == 50
+        emu.advance(600)
+        async with http.post(url, json={"videoId": video_id}) as resp:
+            assert resp.status == 200
+        tg.cancel_scope.cancel()
+    assert gets(emu, video_id) <= 3
+
+
+async def test_deeply_nested_json_is_a_400(
+    hook: tuple[str, WebhookHandler], http: aiohttp.ClientSession
+) -> None:
+    """``[[[[...]]]]`` (RecursionError in the decoder) is refused with 400, not a 500."""
+    app = make_webhook_app(hook[1]._client)
+    async with serve(app) as origin:
+        body = b"[" * 60000 + b"]" * 60000
+        async with http.post(origin + DEFAULT_PATH, data=body[:65000]) as resp:
+            assert resp.status == 400
+            assert "nested" in (await resp.json())["error"]
+        nested = b'{"videoId": ' + b'{"a": ' * 20000 + b"1" + b"}" * 20000 + b"}"
+        async with http.post(origin + DEFAULT_PATH, data=nested[:65000]) as resp:
+            assert resp.status == 400
+
+
 def test_arguments_are_checked(mm: AsyncMiniMax) -> None:
     with pytest.raises(ValueError, match="path"):
         make_webhook_app(mm, path="minimax/callback")
     with pytest.raises(ValueError, match="max_body"):
         WebhookHandler(mm, max_body=0)
+    with pytest.raises(ValueError, match="min_wake_interval"):
+        WebhookHandler(mm, min_wake_interval=-1)
 
 
 async def test_notify_job_update_without_a_wait(mm: AsyncMiniMax) -> None:

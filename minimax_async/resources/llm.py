@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
@@ -11,7 +11,7 @@ from .._accounts import Route, with_account
 from .._types import FileSource, Timeout
 from .._uploads import prepare_upload
 from .._validation import validate_limit, validate_llm
-from ..models.llm import Chat, ChatEvent, ChatPage, ChatResult
+from ..models.llm import Chat, ChatPage, ChatResult
 from ._base import (
     MultipartFactory,
     Resource,
@@ -20,6 +20,9 @@ from ._base import (
     path_id,
     warn_decommissioned,
 )
+
+if TYPE_CHECKING:
+    from .._streams import ChatStream
 
 __all__ = ["Llm"]
 
@@ -69,8 +72,12 @@ class Llm(Resource):
         account: str | None = None,
         idle_timeout: float = 90.0,
         extra_body: Mapping[str, Any] | None = None,
-    ) -> AsyncIterator[ChatEvent]:
-        """Send ``prompt`` and iterate the answer as it is written (``POST llm``, SSE form)."""
+    ) -> ChatStream:
+        """Send ``prompt`` and iterate the answer as it is written (``POST llm``, SSE form).
+
+        The :class:`ChatStream` is an async iterator of :class:`ChatEvent` and an async
+        context manager; leaving the loop (even a bare ``break``) closes the response at once.
+        """
         from .._streams import iter_chat_events
 
         warn_decommissioned("POST llm")

@@ -132,10 +132,12 @@ class TestSharedBatch:
                         run_worker(mm, reqs, PostgresJournal(pg_dsn, lease=0.5))
                     )
                     with anyio.fail_after(20):
-                        while not any(
-                            r.path.rstrip("/").endswith("/scheduler")
-                            for r in emu.state.requests[looked:]
-                        ):
+                        while True:  # the takeover's look-up by replyRef
+                            if any(
+                                r.path.rstrip("/").endswith("/scheduler")
+                                for r in emu.state.requests[looked:]
+                            ):
+                                break
                             await asyncio.sleep(0.02)
                         while not worker.done():  # now let every job run to its end
                             emu.state.clock.advance(3600)
