@@ -6,12 +6,18 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aioresponses import aioresponses
+from hypothesis import settings
 
 from minimax_async import AsyncMiniMax
 
 from ._aioresponses_compat import install
 
 install()
+
+# No per-example time limit (hypothesis's default is 200 ms): CI runs the suite on a shared,
+# loaded machine, and a slow example is not a wrong one. Speed is measured in benchmarks/.
+settings.register_profile("no-deadline", deadline=None)
+settings.load_profile("no-deadline")
 
 BASE = "https://api.test/v1/minimax"
 TOKEN = "test-token-0123456789abcdef"
