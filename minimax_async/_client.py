@@ -43,6 +43,7 @@ from ._streams import AgentStream, open_agent_stream
 from ._types import NOT_GIVEN, NotGiven, ProgressCallback, Timeout
 from ._validation import check_id
 from ._watcher import SharedWatcher
+from .models._status import GenerationStatus
 from .models.agent import AgentJob
 from .models.images import Image
 from .models.music import Music
@@ -229,7 +230,8 @@ class AsyncMiniMax(BaseClient):
             cancel=cancel,
             wake=wake_registry(self._holder).get(video_id),
             watch_id=video_id,
-            placeholder=lambda: Video(video_id=video_id),
+            # Only running jobs are listed by the scheduler: pending is what was last known.
+            placeholder=lambda: Video(video_id=video_id, status=GenerationStatus.PENDING),
         )
 
     @property
@@ -338,7 +340,7 @@ class AsyncMiniMax(BaseClient):
                 removed=_removed,
                 wake=wake_registry(self._holder).get(image_id),
                 watch_id=image_id,
-                placeholder=lambda: Image(image_id=image_id),
+                placeholder=lambda: Image(image_id=image_id, status=GenerationStatus.PENDING),
             ),
             timeout=timeout,
             poll_interval=poll_interval,
@@ -476,8 +478,6 @@ class AsyncMiniMax(BaseClient):
             lambda mm: mm.videos.create(**create_args), timeout=timeout, what="video"
         )
         left = None if timeout is None else max(0.001, timeout - (anyio.current_time() - start))
-        if job.video_id is None:
-            raise GenerationError("videos/create answered without a videoId", result=job)
         try:
             return await self.wait_for_video(
                 job.video_id,
@@ -489,7 +489,9 @@ class AsyncMiniMax(BaseClient):
             )
         except WaitTimeoutError as exc:
             if exc.result is None:  # never polled: still tell which video was created
-                exc.result = Video(id=job.id, video_id=job.video_id)
+                exc.result = Video(
+                    id=job.id, video_id=job.video_id, status=GenerationStatus.PENDING
+                )
             raise
 
     async def generate_images(
