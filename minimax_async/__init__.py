@@ -12,7 +12,14 @@ import typing as _typing
 from ._version import __version__
 
 if _typing.TYPE_CHECKING:
-    from ._batch import Batch, BatchRequest, BatchResult
+    from ._batch import (
+        Batch,
+        BatchFailure,
+        BatchOutcome,
+        BatchRequest,
+        BatchResult,
+        BatchSuccess,
+    )
     from ._client import DEFAULT_BASE_URL, AsyncMiniMax
     from ._exceptions import (
         AccountOnHoldError,
@@ -211,8 +218,11 @@ __all__ = [
     "BadRequestError",
     "BaseResp",
     "Batch",
+    "BatchFailure",
+    "BatchOutcome",
     "BatchRequest",
     "BatchResult",
+    "BatchSuccess",
     "Character",
     "CharacterFile",
     "Chat",
@@ -309,7 +319,14 @@ __all__ = [
 
 # Where each exported name lives; every other name of ``__all__`` is a model (``.models``).
 _MODULES: dict[str, tuple[str, ...]] = {
-    "._batch": ("Batch", "BatchRequest", "BatchResult"),
+    "._batch": (
+        "Batch",
+        "BatchFailure",
+        "BatchOutcome",
+        "BatchRequest",
+        "BatchResult",
+        "BatchSuccess",
+    ),
     "._client": ("DEFAULT_BASE_URL", "AsyncMiniMax"),
     "._exceptions": (
         "AccountOnHoldError",
