@@ -21,6 +21,8 @@ if _typing.TYPE_CHECKING:
         BatchSuccess,
     )
     from ._client import DEFAULT_BASE_URL, AsyncMiniMax
+    from .resources.images import ImageCreateParams
+    from .resources.videos import VideoCreateParams
     from ._exceptions import (
         AccountOnHoldError,
         APIConnectionError,
@@ -254,6 +256,7 @@ __all__ = [
     "GenerationModeratedError",
     "GenerationTask",
     "Image",
+    "ImageCreateParams",
     "ImageExtra",
     "ImageJob",
     "ImagePage",
@@ -304,6 +307,7 @@ __all__ = [
     "TtsPayload",
     "UploadedFile",
     "Video",
+    "VideoCreateParams",
     "VideoJob",
     "VideoJobData",
     "VideoStatus",
@@ -354,6 +358,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "WaitTimeoutError",
     ),
     "._streams": ("AgentStream",),
+    ".resources.images": ("ImageCreateParams",),
+    ".resources.videos": ("VideoCreateParams",),
     "._types": ("NOT_GIVEN", "FileSource", "NotGiven", "ProgressCallback", "Timeout"),
     ".platform": ("AsyncMiniMaxPlatform", "PlatformPurpose"),
 }

@@ -52,13 +52,16 @@ from .resources.accounts import Accounts
 from .resources.agent import Agent
 from .resources.audio import Audio
 from .resources.files import Files
-from .resources.images import Images
+from .resources._base import check_keywords
+from .resources.images import ImageCreateParams, Images
 from .resources.llm import Llm
 from .resources.music import Music_
 from .resources.scheduler import Scheduler
-from .resources.videos import Videos
+from .resources.videos import VideoCreateParams, Videos
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
+
     # Loaded by the batch methods themselves: sqlite3 and the journal are not needed before.
     from ._batch import Batch, BatchRequest
 
@@ -466,12 +469,14 @@ class AsyncMiniMax(BaseClient):
         on_progress: Callable[[Video], Any] | None = None,
         raise_on_failure: bool = True,
         cancel_on_timeout: bool = False,
-        **create_args: Any,
+        **create_args: Unpack[VideoCreateParams],
     ) -> Video:
         """Create a video (waiting for capacity on 429) and wait for it; ``timeout`` covers both.
 
-        Takes every argument of :meth:`Videos.create`.
+        Takes every keyword of :meth:`Videos.create` (:class:`VideoCreateParams`), checked
+        before anything is sent.
         """
+        check_keywords("generate_video", create_args, VideoCreateParams)
         check_wait_args(timeout, poll_interval)  # before anything is created (and billed)
         start = anyio.current_time()
         job = await self._create_with_capacity(
@@ -501,9 +506,13 @@ class AsyncMiniMax(BaseClient):
         poll_interval: float | None = None,
         on_progress: Callable[[Image], Any] | None = None,
         raise_on_failure: bool = True,
-        **create_args: Any,
+        **create_args: Unpack[ImageCreateParams],
     ) -> list[Image]:
-        """Create images (waiting for capacity on 429) and wait for every one of them."""
+        """Create images (waiting for capacity on 429) and wait for every one of them.
+
+        Takes every keyword of :meth:`Images.create` (:class:`ImageCreateParams`).
+        """
+        check_keywords("generate_images", create_args, ImageCreateParams)
         check_wait_args(timeout, poll_interval)  # before anything is created (and billed)
         start = anyio.current_time()
         job = await self._create_with_capacity(

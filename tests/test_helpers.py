@@ -228,6 +228,29 @@ async def test_generate_video_invalid_arguments_send_nothing(
     assert api.requests == []
 
 
+async def test_helpers_take_exactly_the_create_keywords(api: FakeAPI, client: AsyncMiniMax) -> None:
+    """A misspelt keyword is refused like a wrong keyword of a plain function (the helpers and
+    the creates share one definition of their keywords), before anything is sent."""
+    with pytest.raises(
+        TypeError,
+        match=r"generate_video\(\) got an unexpected keyword argument 'promt'; allowed: .*prompt",
+    ):
+        await client.generate_video(promt="a cat")  # type: ignore[call-arg]
+    with pytest.raises(
+        TypeError, match=r"videos\.create\(\) got an unexpected keyword argument 'quantity'"
+    ):
+        await client.videos.create(prompt="a cat", quantity=2)  # type: ignore[call-arg]
+    with pytest.raises(
+        TypeError, match=r"generate_images\(\) missing required keyword argument 'prompt'"
+    ):
+        await client.generate_images(model="image-01")  # type: ignore[call-arg]
+    with pytest.raises(
+        TypeError, match=r"images\.create\(\) got an unexpected keyword argument 'options'"
+    ):
+        await client.images.create(prompt="a fox", options="768p-6sec")  # type: ignore[call-arg]
+    assert api.requests == []
+
+
 # -- images ----------------------------------------------------------------------------------
 
 

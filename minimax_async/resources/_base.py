@@ -24,6 +24,7 @@ __all__ = [
     "MultipartFactory",
     "Resource",
     "body_of",
+    "check_keywords",
     "form_fields",
     "form_file_type",
     "new_reply_ref",
@@ -60,6 +61,26 @@ def path_id(name: str, value: str) -> str:
     if type(value) is str and _PLAIN_ID.fullmatch(value):
         return value  # the common case, on every poll: no checks or quoting left to do
     return quote(check_id(name, value), safe=":@-._~!$&'()*+,;=")
+
+
+def check_keywords(method: str, given: Mapping[str, object], params: Any) -> None:
+    """Refuse what Python refuses for an explicit signature, for methods taking
+    ``**kwargs: Unpack[SomeParams]`` (``params`` a TypedDict): unknown and missing keywords.
+
+    Raises:
+        TypeError: naming the keyword and the allowed ones; nothing has been sent.
+    """
+    required: frozenset[str] = params.__required_keys__
+    allowed = required | params.__optional_keys__
+    unknown = sorted(set(given) - allowed)
+    if unknown:
+        raise TypeError(
+            f"{method}() got an unexpected keyword argument {unknown[0]!r}; allowed: "
+            + ", ".join(sorted(allowed))
+        )
+    missing = sorted(required - set(given))
+    if missing:
+        raise TypeError(f"{method}() missing required keyword argument {missing[0]!r}")
 
 
 def new_reply_ref() -> str:

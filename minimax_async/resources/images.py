@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from .._converter import structure
 from .._validation import image_reference_fields, validate_image_create, validate_limit
 from ..models.images import Image, ImageJob, ImagePage
-from ._base import Resource, body_of, new_reply_ref, path_id
+from ._base import Resource, body_of, check_keywords, new_reply_ref, path_id
 
-__all__ = ["IMAGE_RECONCILE_WINDOW", "Images"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
+
+__all__ = ["IMAGE_RECONCILE_WINDOW", "ImageCreateParams", "Images"]
 
 #: Seconds a new image job surely stays in ``GET scheduler`` (running jobs only): images take
 #: about 20 s. A create whose answer failed later than this is not resent when its replyRef is
@@ -18,30 +21,44 @@ __all__ = ["IMAGE_RECONCILE_WINDOW", "Images"]
 IMAGE_RECONCILE_WINDOW = 15.0
 
 
+class _ImagePrompt(TypedDict):
+    prompt: str
+
+
+class ImageCreateParams(_ImagePrompt, total=False):
+    """The keywords of ``images.create`` (``prompt`` required), shared by ``generate_images``
+    and batch requests. ``None`` leaves a field out of the request."""
+
+    model: str | None
+    aspect_ratio: str | None
+    resolution: str | None
+    character_file_id: str | None
+    reference_file_ids: Sequence[str]
+    quantity: int | None
+    prompt_optimization: bool | None
+    reply_url: str | None
+    reply_ref: str | None
+    account: str | None
+    extra_body: Mapping[str, Any] | None
+
+
 class Images(Resource):
     """Image generation jobs (image-01, nano-banana-pro, gpt-image-1.5, seedream-4.5)."""
 
-    async def create(
-        self,
-        *,
-        prompt: str,
-        model: str | None = None,
-        aspect_ratio: str | None = None,
-        resolution: str | None = None,
-        character_file_id: str | None = None,
-        reference_file_ids: Sequence[str] = (),
-        quantity: int | None = None,
-        prompt_optimization: bool | None = None,
-        reply_url: str | None = None,
-        reply_ref: str | None = None,
-        account: str | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> ImageJob:
+    async def create(self, **params: Unpack[ImageCreateParams]) -> ImageJob:
         """Start an image job of ``quantity`` images; returns their ids (``image_ids``).
 
+        Takes the keywords of :class:`ImageCreateParams` (``prompt`` required).
         ``reference_file_ids`` are sent as ``referenceFileId1..14``. Like ``videos.create``,
         always sends a ``replyRef`` and reconciles ambiguous failures through the scheduler.
         """
+        check_keywords("images.create", params, ImageCreateParams)
+        prompt, model = params["prompt"], params.get("model")
+        aspect_ratio, resolution = params.get("aspect_ratio"), params.get("resolution")
+        character_file_id = params.get("character_file_id")
+        reference_file_ids = params.get("reference_file_ids", ())
+        quantity, prompt_optimization = params.get("quantity"), params.get("prompt_optimization")
+        reply_url, reply_ref = params.get("reply_url"), params.get("reply_ref")
         if isinstance(reference_file_ids, str):
             reference_file_ids = (reference_file_ids,)
         validate_image_create(
@@ -60,7 +77,7 @@ class Images(Resource):
         ref = reply_ref if reply_ref is not None else new_reply_ref()
         body = body_of(
             {
-                "account": self._account(account),
+                "account": self._account(params.get("account")),
                 "prompt": prompt,
                 "model": model,
                 "aspectRatio": aspect_ratio,
@@ -72,7 +89,7 @@ class Images(Resource):
                 "replyUrl": reply_url,
                 "replyRef": ref,
             },
-            extra_body,
+            params.get("extra_body"),
         )
 
         async def reconcile() -> ImageJob | None:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import AsyncIterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from .._converter import structure
 from .._validation import check_id, validate_limit, validate_video_create
 from ..models.videos import AgentTemplate, AgentTemplatePage, Character, Video, VideoJob
-from ._base import Resource, body_of, new_reply_ref, path_id
+from ._base import Resource, body_of, check_keywords, new_reply_ref, path_id
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
+
     from .._streams import AgentStream
 
-__all__ = ["VIDEO_RECONCILE_WINDOW", "Videos"]
+__all__ = ["VIDEO_RECONCILE_WINDOW", "VideoCreateParams", "Videos"]
 
 #: Seconds a new video surely stays in ``GET scheduler`` (which lists running jobs only): the
 #: quickest videos take a few minutes. A create whose answer failed later than this is not
@@ -22,25 +24,36 @@ __all__ = ["VIDEO_RECONCILE_WINDOW", "Videos"]
 VIDEO_RECONCILE_WINDOW = 90.0
 
 
+class VideoCreateParams(TypedDict, total=False):
+    """The keywords of ``videos.create``, shared by ``generate_video`` and batch requests.
+
+    Every key is optional (``None`` leaves the field out of the request); see the README for
+    the model x options matrix checked before anything is sent.
+    """
+
+    prompt: str | None
+    model: str | None
+    options: str | None
+    file_id: str | None
+    end_frame_file_id: str | None
+    prompt_optimization: bool | None
+    reply_url: str | None
+    reply_ref: str | None
+    max_jobs: int | None
+    account: str | None
+    extra_body: Mapping[str, Any] | None
+
+
 class Videos(Resource):
     """Video generation jobs."""
 
-    async def create(
-        self,
-        *,
-        prompt: str | None = None,
-        model: str | None = None,
-        options: str | None = None,
-        file_id: str | None = None,
-        end_frame_file_id: str | None = None,
-        prompt_optimization: bool | None = None,
-        reply_url: str | None = None,
-        reply_ref: str | None = None,
-        max_jobs: int | None = None,
-        account: str | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> VideoJob:
+    async def create(self, **params: Unpack[VideoCreateParams]) -> VideoJob:
         """Start a video job; returns at once with its ``video_id`` (``POST videos/create``).
+
+        Takes the keywords of :class:`VideoCreateParams` (all optional; ``None`` leaves a
+        field out): ``prompt``, ``model``, ``options``, ``file_id``, ``end_frame_file_id``,
+        ``prompt_optimization``, ``reply_url``, ``reply_ref``, ``max_jobs``, ``account``,
+        ``extra_body``.
 
         Never creates a duplicate job on retries: a ``replyRef`` is always sent (yours, or a
         generated ``mma-<uuid>``) and an ambiguous failure (502, 504, lost connection) is
@@ -51,6 +64,12 @@ class Videos(Resource):
             RateLimitError: the accounts are busy (``running_videos``) after the retries.
             JobCreationUnknownError: the outcome stayed unknown; carries the ``reply_ref``.
         """
+        check_keywords("videos.create", params, VideoCreateParams)
+        prompt, model, options = params.get("prompt"), params.get("model"), params.get("options")
+        file_id, end_frame_file_id = params.get("file_id"), params.get("end_frame_file_id")
+        prompt_optimization = params.get("prompt_optimization")
+        reply_url, reply_ref = params.get("reply_url"), params.get("reply_ref")
+        max_jobs = params.get("max_jobs")
         validate_video_create(
             prompt=prompt,
             model=model,
@@ -65,7 +84,7 @@ class Videos(Resource):
         ref = reply_ref if reply_ref is not None else new_reply_ref()
         body = body_of(
             {
-                "account": self._account(account),
+                "account": self._account(params.get("account")),
                 "prompt": prompt,
                 "model": model,
                 "options": options,
@@ -76,7 +95,7 @@ class Videos(Resource):
                 "replyRef": ref,
                 "maxJobs": max_jobs,
             },
-            extra_body,
+            params.get("extra_body"),
         )
 
         async def reconcile() -> VideoJob | None:
