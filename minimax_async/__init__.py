@@ -21,8 +21,6 @@ if _typing.TYPE_CHECKING:
         BatchSuccess,
     )
     from ._client import DEFAULT_BASE_URL, AsyncMiniMax
-    from .resources.images import ImageCreateParams
-    from .resources.videos import VideoCreateParams
     from ._exceptions import (
         AccountOnHoldError,
         APIConnectionError,
@@ -164,6 +162,8 @@ if _typing.TYPE_CHECKING:
         VoiceTag,
     )
     from .platform import AsyncMiniMaxPlatform, PlatformPurpose
+    from .resources.images import ImageCreateParams
+    from .resources.videos import VideoCreateParams
 
 __all__ = [
     "AGENT_EVENT_TYPES",

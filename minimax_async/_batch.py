@@ -40,7 +40,7 @@ import random
 import time
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar, cast
 
 import anyio
 import attrs
@@ -166,7 +166,7 @@ class BatchFailure(BatchResult[T]):
 
 
 #: What iterating a :class:`Batch` gives: narrowed by ``result.ok``.
-BatchOutcome = Union[BatchSuccess[T], BatchFailure[T]]
+BatchOutcome: TypeAlias = BatchSuccess[T] | BatchFailure[T]
 
 
 # -- kinds of job ------------------------------------------------------------------------------

@@ -48,11 +48,11 @@ from .models.agent import AgentJob
 from .models.images import Image
 from .models.music import Music
 from .models.videos import Video
+from .resources._base import check_keywords
 from .resources.accounts import Accounts
 from .resources.agent import Agent
 from .resources.audio import Audio
 from .resources.files import Files
-from .resources._base import check_keywords
 from .resources.images import ImageCreateParams, Images
 from .resources.llm import Llm
 from .resources.music import Music_
