@@ -31,6 +31,7 @@ from ._exceptions import (
     RateLimitError,
     WaitTimeoutError,
 )
+from ._logs import logging_from_env
 from ._polling import (
     JobSpec,
     Outcome,
@@ -141,6 +142,7 @@ class AsyncMiniMax(BaseClient):
         default_headers: Mapping[str, str] | None = None,
         _holder: SessionHolder | None = None,
     ) -> None:
+        logging_from_env()  # MINIMAX_ASYNC_LOG=debug: print the SDK's logs on stderr
         token = api_token if api_token is not None else os.environ.get("USEAPI_TOKEN")
         if not token:
             raise ConfigurationError(
@@ -211,6 +213,10 @@ class AsyncMiniMax(BaseClient):
         """Close the HTTP session if this client created it. The client cannot be reused."""
         await self._watcher.aclose()
         await self._holder.aclose()
+
+    async def close(self) -> None:
+        """The same as :meth:`aclose` (openai-python's name)."""
+        await self.aclose()
 
     async def __aenter__(self) -> AsyncMiniMax:
         return self

@@ -28,6 +28,7 @@ if typing.TYPE_CHECKING:
 
 __all__ = [
     "MissingFieldError",
+    "check_buildable",
     "converter",
     "structure",
     "to_camel",
@@ -223,6 +224,15 @@ def _make_structurer(tp: Any) -> _StructureFn:
             return v
 
         return string
+    if tp is dict or tp is list:  # ``request(cast_to=dict)``: the JSON as is, shape checked
+        json_type = tp
+
+        def plain(v: Any) -> Any:
+            if type(v) is not json_type:
+                raise _Unfit
+            return v
+
+        return plain
     if origin in (list, tuple, typing.Sequence, _abc_sequence()):
         item = _make_structurer(args[0]) if args else (lambda v: v)
         as_tuple = origin is tuple
@@ -545,6 +555,24 @@ def structure(data: Any, tp: type[T]) -> T:
 @functools.cache
 def _top_level(tp: Any) -> _StructureFn:
     return _make_structurer(tp)
+
+
+def check_buildable(tp: Any) -> None:
+    """Refuse a ``cast_to`` no JSON answer can be structured into (before a request is sent).
+
+    Buildable: a model, ``dict``, ``list``, ``object`` / ``Any`` (the JSON as is), ``str``,
+    ``int``, ``float``, ``bool``, and ``list[...]`` / ``dict[str, ...]`` / unions of those.
+
+    Raises:
+        ValueError: naming ``cast_to`` and what is allowed.
+    """
+    try:
+        _top_level(tp)
+    except (TypeError, RecursionError):  # no rule for it, or not even hashable
+        raise ValueError(
+            f"cast_to={tp!r} is not valid; allowed: a response model, dict, list, object, a "
+            "JSON scalar type, or list[...] / dict[str, ...] / unions of those"
+        ) from None
 
 
 def _type_name(tp: Any) -> str:

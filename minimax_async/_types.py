@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterable, Awaitable, Callable
-from typing import IO, Any, Final, Literal, TypeVar, Union
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
+from typing import IO, Any, Final, Literal, TypedDict, TypeVar, Union
 
 import attrs
 
@@ -13,6 +13,7 @@ __all__ = [
     "FileSource",
     "NotGiven",
     "ProgressCallback",
+    "RequestOptions",
     "Timeout",
 ]
 
@@ -80,3 +81,20 @@ FileSource = Union[
 
 #: ``on_progress(done, total)``; ``total`` is None when unknown. May be sync or async.
 ProgressCallback = Callable[[int, int | None], Awaitable[Any] | Any]
+
+
+class RequestOptions(TypedDict, total=False):
+    """Per-call options every API method takes as keywords (openai-python's names).
+
+    Declared once here and taken as ``**options: Unpack[RequestOptions]``, then handed to the
+    request path unchanged (``BaseClient.request(options=...)``), which applies them:
+
+    - ``timeout``: this call's :class:`Timeout` (a number: total seconds; None: no limit),
+      instead of the client's (or the method's own, e.g. uploads').
+    - ``extra_headers``: headers added to the request (``Authorization`` is ignored).
+    - ``extra_query``: query parameters added to the URL (None values are left out).
+    """
+
+    timeout: float | Timeout | None
+    extra_headers: Mapping[str, str] | None
+    extra_query: Mapping[str, Any] | None

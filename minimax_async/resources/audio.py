@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from .._types import FileSource, ProgressCallback
+from .._types import FileSource, ProgressCallback, RequestOptions
 from .._validation import check_id, validate_audio_text, validate_clone_voice, validate_limit
 from ..models.audio import (
     AudioClip,
@@ -16,7 +16,10 @@ from ..models.audio import (
     VoicePage,
 )
 from ..models.files import UploadedFile
-from ._base import Resource, body_of, path_id, warn_decommissioned
+from ._base import Resource, body_of, more_pages, paginate, path_id, warn_decommissioned
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
 
 __all__ = ["Audio"]
 
@@ -47,12 +50,18 @@ class Audio(Resource):
         auditorium_echo: bool | None = None,
         account: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AudioClip:
         """Speak ``text`` (up to 500 characters) with ``voice_id``; returns the mp3 clip."""
         warn_decommissioned("POST audio/create-mp3")
         body = self._speech_body(locals(), "create-mp3")
         return await self._client.request(
-            "POST", "audio/create-mp3", cast_to=AudioClip, json_body=body, kind="create"
+            "POST",
+            "audio/create-mp3",
+            cast_to=AudioClip,
+            json_body=body,
+            kind="create",
+            options=options,
         )
 
     async def create_stream(
@@ -75,6 +84,7 @@ class Audio(Resource):
         auditorium_echo: bool | None = None,
         account: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AudioStreamTicket:
         """The token and payload to stream speech of ``text`` over ``audio/wss``."""
         warn_decommissioned("POST audio/create-stream")
@@ -85,6 +95,7 @@ class Audio(Resource):
             cast_to=AudioStreamTicket,
             json_body=body,
             kind="create",
+            options=options,
         )
 
     def stream(self, **kwargs: Any) -> AsyncIterator[bytes]:
@@ -105,6 +116,7 @@ class Audio(Resource):
         page: int | None = None,
         page_size: int | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> VoicePage:
         """System and cloned voices (``GET audio/voices``); page on while ``has_more``."""
         warn_decommissioned("GET audio/voices")
@@ -121,13 +133,20 @@ class Audio(Resource):
                 "page_size": page_size,
                 "account": self._account(account),
             },
+            options=options,
         )
 
-    async def config(self, *, account: str | None = None) -> AudioConfig:
+    async def config(
+        self, *, account: str | None = None, **options: Unpack[RequestOptions]
+    ) -> AudioConfig:
         """Languages, emotions and other speech settings (``GET audio/config``)."""
         warn_decommissioned("GET audio/config")
         return await self._client.request(
-            "GET", "audio/config", cast_to=AudioConfig, params={"account": self._account(account)}
+            "GET",
+            "audio/config",
+            cast_to=AudioConfig,
+            params={"account": self._account(account)},
+            options=options,
         )
 
     async def list(
@@ -136,6 +155,7 @@ class Audio(Resource):
         page: int | None = None,
         page_size: int | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AudioPage:
         """Speech clips generated on the account (``GET audio``); page on while ``has_more``."""
         warn_decommissioned("GET audio")
@@ -146,19 +166,39 @@ class Audio(Resource):
             "audio",
             cast_to=AudioPage,
             params={"page": page, "page_size": page_size, "account": self._account(account)},
+            options=options,
         )
 
-    async def retrieve(self, audio_id: str) -> AudioClip:
+    def iter(
+        self,
+        *,
+        page_size: int | None = None,
+        account: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[AudioClip]:
+        """Every speech clip of the account, page after page (``GET audio``)."""
+        return paginate(
+            lambda page: self.list(page=page or 1, page_size=page_size, account=account, **options),
+            items=lambda page: page.audio_list,
+            next_cursor=lambda page, got, number: (
+                (number or 1) + 1 if more_pages(page.has_more, len(got), page_size) else None
+            ),
+            key=lambda clip: clip.audio_id,
+        )
+
+    async def retrieve(self, audio_id: str, **options: Unpack[RequestOptions]) -> AudioClip:
         """One speech clip (``GET audio/{audio_id}``)."""
         warn_decommissioned("GET audio/{audio_id}")
         return await self._client.request(
-            "GET", f"audio/{path_id('audio_id', audio_id)}", cast_to=AudioClip
+            "GET", f"audio/{path_id('audio_id', audio_id)}", cast_to=AudioClip, options=options
         )
 
-    async def delete(self, audio_id: str) -> None:
+    async def delete(self, audio_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete a speech clip (``DELETE audio/{audio_id}``)."""
         warn_decommissioned("DELETE audio/{audio_id}")
-        await self._client.request("DELETE", f"audio/{path_id('audio_id', audio_id)}")
+        await self._client.request(
+            "DELETE", f"audio/{path_id('audio_id', audio_id)}", options=options
+        )
 
     async def clone_voice(
         self,
@@ -169,6 +209,7 @@ class Audio(Resource):
         need_noise_reduction: bool | None = None,
         account: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Voice:
         """Clone a voice from up to 10 uploaded samples (``files``: file ids)."""
         warn_decommissioned("POST audio/clone-voice")
@@ -190,7 +231,12 @@ class Audio(Resource):
             extra_body,
         )
         return await self._client.request(
-            "POST", "audio/clone-voice", cast_to=Voice, json_body=body, kind="create"
+            "POST",
+            "audio/clone-voice",
+            cast_to=Voice,
+            json_body=body,
+            kind="create",
+            options=options,
         )
 
     async def upload_sample(
@@ -200,6 +246,7 @@ class Audio(Resource):
         content_type: str | None = None,
         account: str | None = None,
         on_progress: ProgressCallback | None = None,
+        **options: Unpack[RequestOptions],
     ) -> UploadedFile:
         """Upload an audio sample for :meth:`clone_voice` (``POST audio/upload-sample``)."""
         warn_decommissioned("POST audio/upload-sample")
@@ -210,6 +257,7 @@ class Audio(Resource):
             allowed_types=_SAMPLE_TYPES,
             account=account,
             on_progress=on_progress,
+            options=options,
         )
 
     async def delete_voice(
@@ -218,6 +266,7 @@ class Audio(Resource):
         *,
         account: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Delete a cloned voice (``POST audio/delete-voice``)."""
         warn_decommissioned("POST audio/delete-voice")
@@ -226,11 +275,15 @@ class Audio(Resource):
             {"account": self._account(account), "voice_id": check_id("voice_id", voice_id)},
             extra_body,
         )
-        await self._client.request("POST", "audio/delete-voice", json_body=body, kind="idempotent")
+        await self._client.request(
+            "POST", "audio/delete-voice", json_body=body, kind="idempotent", options=options
+        )
 
     def _speech_body(
         self, args: Mapping[str, Any], endpoint: Literal["create-mp3", "create-stream"]
     ) -> dict[str, Any]:
-        fields = {k: v for k, v in args.items() if k not in ("self", "account", "extra_body")}
+        fields = {
+            k: v for k, v in args.items() if k not in ("self", "account", "extra_body", "options")
+        }
         validate_audio_text(**fields, endpoint=endpoint)
         return body_of({"account": self._account(args["account"]), **fields}, args["extra_body"])

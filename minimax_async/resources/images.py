@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from .._converter import structure
+from .._types import RequestOptions
 from .._validation import image_reference_fields, validate_image_create, validate_limit
 from ..models.images import Image, ImageJob, ImagePage
-from ._base import Resource, body_of, check_keywords, new_reply_ref, path_id
+from ._base import (
+    Resource,
+    body_of,
+    check_keywords,
+    more_pages,
+    new_reply_ref,
+    options_of,
+    paginate,
+    path_id,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
@@ -42,17 +52,22 @@ class ImageCreateParams(_ImagePrompt, total=False):
     extra_body: Mapping[str, Any] | None
 
 
+class _ImageCreateCall(ImageCreateParams, RequestOptions, total=False):
+    """``images.create``'s keywords: the request's fields and the per-call options."""
+
+
 class Images(Resource):
     """Image generation jobs (image-01, nano-banana-pro, gpt-image-1.5, seedream-4.5)."""
 
-    async def create(self, **params: Unpack[ImageCreateParams]) -> ImageJob:
+    async def create(self, **params: Unpack[_ImageCreateCall]) -> ImageJob:
         """Start an image job of ``quantity`` images; returns their ids (``image_ids``).
 
-        Takes the keywords of :class:`ImageCreateParams` (``prompt`` required).
+        Takes the keywords of :class:`ImageCreateParams` (``prompt`` required) and the
+        per-call options (``timeout``, ``extra_headers``, ``extra_query``).
         ``reference_file_ids`` are sent as ``referenceFileId1..14``. Like ``videos.create``,
         always sends a ``replyRef`` and reconciles ambiguous failures through the scheduler.
         """
-        check_keywords("images.create", params, ImageCreateParams)
+        check_keywords("images.create", params, _ImageCreateCall)
         prompt, model = params["prompt"], params.get("model")
         aspect_ratio, resolution = params.get("aspect_ratio"), params.get("resolution")
         character_file_id = params.get("character_file_id")
@@ -114,12 +129,13 @@ class Images(Resource):
             reconcile=reconcile,
             reconcile_window=IMAGE_RECONCILE_WINDOW,
             reply_ref=ref,
+            options=options_of(params),
         )
 
-    async def retrieve(self, image_id: str) -> Image:
+    async def retrieve(self, image_id: str, **options: Unpack[RequestOptions]) -> Image:
         """An image's status and, once completed, its URLs (``GET images/{imageId}``)."""
         return await self._client.request(
-            "GET", f"images/{path_id('image_id', image_id)}", cast_to=Image
+            "GET", f"images/{path_id('image_id', image_id)}", cast_to=Image, options=options
         )
 
     async def list(
@@ -128,6 +144,7 @@ class Images(Resource):
         limit: int | None = None,
         last_image_id: str | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ImagePage:
         """One page of the account's images (``GET images``)."""
         validate_limit("limit", limit, 1, 1000)
@@ -140,8 +157,28 @@ class Images(Resource):
                 "lastImageId": last_image_id,
                 "account": self._account(account),
             },
+            options=options,
         )
 
-    async def delete(self, image_id: str) -> None:
+    def iter(
+        self,
+        *,
+        limit: int | None = None,
+        account: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Image]:
+        """Every image of the account, page after page (``limit`` per page)."""
+        return paginate(
+            lambda last: self.list(limit=limit, last_image_id=last, account=account, **options),
+            items=lambda page: page.images,
+            next_cursor=lambda page, got, _: (
+                got[-1].image_id if more_pages(page.has_next, len(got), limit) else None
+            ),
+            key=lambda image: image.image_id,
+        )
+
+    async def delete(self, image_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete an image (``DELETE images/{imageId}``)."""
-        await self._client.request("DELETE", f"images/{path_id('image_id', image_id)}")
+        await self._client.request(
+            "DELETE", f"images/{path_id('image_id', image_id)}", options=options
+        )

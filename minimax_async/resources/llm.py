@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from .._types import FileSource, Timeout
+from .._types import FileSource, RequestOptions, Timeout
 from .._uploads import prepare_upload
 from .._validation import validate_limit, validate_llm
-from ..models.llm import Chat, ChatEvent, ChatPage, ChatResult
+from ..models.llm import Chat, ChatEvent, ChatPage, ChatResult, ChatSummary
 from ._base import (
     MultipartFactory,
     Resource,
     form_fields,
     form_file_type,
+    more_pages,
+    paginate,
     path_id,
     warn_decommissioned,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
 
 __all__ = ["Llm"]
 
@@ -39,6 +44,7 @@ class Llm(Resource):
         files: Sequence[FileSource] = (),
         account: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ChatResult:
         """Send ``prompt`` and return the whole answer (``POST llm``, JSON form)."""
         warn_decommissioned("POST llm")
@@ -46,7 +52,13 @@ class Llm(Resource):
             prompt, model, search_web, chat_id, files, account, extra_body, stream=False
         )
         return await self._client.request(
-            "POST", "llm", cast_to=ChatResult, body=form, kind="once", timeout=LLM_TIMEOUT
+            "POST",
+            "llm",
+            cast_to=ChatResult,
+            body=form,
+            kind="once",
+            timeout=LLM_TIMEOUT,
+            options=options,
         )
 
     def stream(
@@ -82,6 +94,7 @@ class Llm(Resource):
         limit: int | None = None,
         last_chat_id: str | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ChatPage:
         """One page of chats (``GET llm``)."""
         warn_decommissioned("GET llm")
@@ -91,9 +104,29 @@ class Llm(Resource):
             "llm",
             cast_to=ChatPage,
             params={"limit": limit, "lastChatID": last_chat_id, "account": self._account(account)},
+            options=options,
         )
 
-    async def retrieve(self, chat_id: str, *, account: str | None = None) -> Chat:
+    def iter(
+        self,
+        *,
+        limit: int | None = None,
+        account: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[ChatSummary]:
+        """Every chat, page after page (``limit`` per page; ``GET llm``)."""
+        return paginate(
+            lambda last: self.list(limit=limit, last_chat_id=last, account=account, **options),
+            items=lambda page: page.items,
+            next_cursor=lambda page, got, _: (
+                got[-1].chat_id if more_pages(page.has_more, len(got), limit) else None
+            ),
+            key=lambda chat: chat.chat_id,
+        )
+
+    async def retrieve(
+        self, chat_id: str, *, account: str | None = None, **options: Unpack[RequestOptions]
+    ) -> Chat:
         """The messages of one chat (``GET llm/{chatID}``)."""
         warn_decommissioned("GET llm/{chatID}")
         return await self._client.request(
@@ -101,6 +134,7 @@ class Llm(Resource):
             f"llm/{path_id('chat_id', chat_id)}",
             cast_to=Chat,
             params={"account": self._account(account)},
+            options=options,
         )
 
     async def delete(
@@ -109,6 +143,7 @@ class Llm(Resource):
         chat_ids: Sequence[str] | str | None = None,
         msg_ids: Sequence[str] | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Delete chats (``chat_ids``; ``"all"``: every chat) and/or messages (``DELETE llm``)."""
         warn_decommissioned("DELETE llm")
@@ -122,6 +157,7 @@ class Llm(Resource):
                 "msgIDs": _joined("msg_ids", msg_ids),
                 "account": self._account(account),
             },
+            options=options,
         )
 
     async def _form(

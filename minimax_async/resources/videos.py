@@ -7,9 +7,19 @@ from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from .._converter import structure
+from .._types import RequestOptions
 from .._validation import check_id, validate_limit, validate_video_create
 from ..models.videos import AgentTemplate, AgentTemplatePage, Character, Video, VideoJob
-from ._base import Resource, body_of, check_keywords, new_reply_ref, path_id
+from ._base import (
+    Resource,
+    body_of,
+    check_keywords,
+    more_pages,
+    new_reply_ref,
+    options_of,
+    paginate,
+    path_id,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
@@ -44,16 +54,21 @@ class VideoCreateParams(TypedDict, total=False):
     extra_body: Mapping[str, Any] | None
 
 
+class _VideoCreateCall(VideoCreateParams, RequestOptions, total=False):
+    """``videos.create``'s keywords: the request's fields and the per-call options."""
+
+
 class Videos(Resource):
     """Video generation jobs."""
 
-    async def create(self, **params: Unpack[VideoCreateParams]) -> VideoJob:
+    async def create(self, **params: Unpack[_VideoCreateCall]) -> VideoJob:
         """Start a video job; returns at once with its ``video_id`` (``POST videos/create``).
 
         Takes the keywords of :class:`VideoCreateParams` (all optional; ``None`` leaves a
         field out): ``prompt``, ``model``, ``options``, ``file_id``, ``end_frame_file_id``,
         ``prompt_optimization``, ``reply_url``, ``reply_ref``, ``max_jobs``, ``account``,
-        ``extra_body``.
+        ``extra_body``; and the per-call options (``timeout``, ``extra_headers``,
+        ``extra_query``).
 
         Never creates a duplicate job on retries: a ``replyRef`` is always sent (yours, or a
         generated ``mma-<uuid>``) and an ambiguous failure (502, 504, lost connection) is
@@ -64,7 +79,7 @@ class Videos(Resource):
             RateLimitError: the accounts are busy (``running_videos``) after the retries.
             JobCreationUnknownError: the outcome stayed unknown; carries the ``reply_ref``.
         """
-        check_keywords("videos.create", params, VideoCreateParams)
+        check_keywords("videos.create", params, _VideoCreateCall)
         prompt, model, options = params.get("prompt"), params.get("model"), params.get("options")
         file_id, end_frame_file_id = params.get("file_id"), params.get("end_frame_file_id")
         prompt_optimization = params.get("prompt_optimization")
@@ -116,12 +131,13 @@ class Videos(Resource):
             reconcile=reconcile,
             reconcile_window=VIDEO_RECONCILE_WINDOW,
             reply_ref=ref,
+            options=options_of(params),
         )
 
-    async def retrieve(self, video_id: str) -> Video:
+    async def retrieve(self, video_id: str, **options: Unpack[RequestOptions]) -> Video:
         """A video's current status, progress and, once completed, its URLs."""
         return await self._client.request(
-            "GET", f"videos/{path_id('video_id', video_id)}", cast_to=Video
+            "GET", f"videos/{path_id('video_id', video_id)}", cast_to=Video, options=options
         )
 
     async def list(
@@ -130,6 +146,7 @@ class Videos(Resource):
         limit: int | None = None,
         last_video_id: str | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> builtins.list[Video]:
         """One page of the account's videos, newest first (``GET videos``)."""
         validate_limit("limit", limit, 1, 1000)
@@ -142,33 +159,48 @@ class Videos(Resource):
                 "lastVideoId": last_video_id,
                 "account": self._account(account),
             },
+            options=options,
         )
 
-    async def iter(
-        self, *, limit: int | None = None, account: str | None = None
+    def iter(
+        self,
+        *,
+        limit: int | None = None,
+        account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncIterator[Video]:
-        """Every video of the account, fetching page after page (``limit`` per page)."""
-        last: str | None = None
-        seen: set[str] = set()
-        while True:
-            page = await self.list(limit=limit, last_video_id=last, account=account)
-            fresh = [v for v in page if (v.video_id or v.id) not in seen]
-            for video in fresh:
-                seen.add(str(video.video_id or video.id))
-                yield video
-            if not fresh or (limit is not None and len(page) < limit):
-                return
-            last = page[-1].video_id or page[-1].id
+        """Every video of the account, fetching page after page (``limit`` per page).
 
-    async def delete(self, video_id: str) -> None:
+        ``async for video in mm.videos.iter(): ...``; the per-call options apply to each page.
+        """
+        return paginate(
+            lambda last: self.list(limit=limit, last_video_id=last, account=account, **options),
+            items=lambda page: page,
+            next_cursor=lambda page, got, _: (
+                got[-1].video_id if more_pages(None, len(got), limit) else None
+            ),
+            key=lambda video: video.video_id,
+        )
+
+    async def delete(self, video_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete a video (``DELETE videos/{videoId}``)."""
-        await self._client.request("DELETE", f"videos/{path_id('video_id', video_id)}")
+        await self._client.request(
+            "DELETE", f"videos/{path_id('video_id', video_id)}", options=options
+        )
 
-    async def cancel(self, video_id: str, *, extra_body: Mapping[str, Any] | None = None) -> None:
+    async def cancel(
+        self,
+        video_id: str,
+        *,
+        extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
         """Cancel a queued or running video (``POST videos/cancel``)."""
         # A body field, not a path: checked, but sent as given (never percent-encoded).
         body = body_of({"videoId": check_id("video_id", video_id)}, extra_body)
-        await self._client.request("POST", "videos/cancel", json_body=body, kind="idempotent")
+        await self._client.request(
+            "POST", "videos/cancel", json_body=body, kind="idempotent", options=options
+        )
 
     async def characters(
         self,
@@ -176,6 +208,7 @@ class Videos(Resource):
         page: int | None = None,
         page_size: int | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> builtins.list[Character]:
         """Characters detected in uploaded images (``GET videos/characters``)."""
         validate_limit("page", page, 1, 1_000_000)
@@ -185,6 +218,7 @@ class Videos(Resource):
             "videos/characters",
             cast_to=builtins.list[Character],
             params={"page": page, "pageSize": page_size, "account": self._account(account)},
+            options=options,
         )
 
     async def agent_templates(
@@ -193,6 +227,7 @@ class Videos(Resource):
         limit: int | None = None,
         last_id: str | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AgentTemplatePage:
         """One page of agent video templates (``GET videos/agent-templates``)."""
         validate_limit("limit", limit, 1, 1000)
@@ -201,10 +236,49 @@ class Videos(Resource):
             "videos/agent-templates",
             cast_to=AgentTemplatePage,
             params={"limit": limit, "lastId": last_id, "account": self._account(account)},
+            options=options,
+        )
+
+    def iter_characters(
+        self,
+        *,
+        page_size: int | None = None,
+        account: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Character]:
+        """Every character of the account, page after page (``videos.characters``)."""
+        return paginate(
+            lambda page: self.characters(
+                page=page or 1, page_size=page_size, account=account, **options
+            ),
+            items=lambda page: page,
+            next_cursor=lambda _, got, page: (
+                (page or 1) + 1 if more_pages(None, len(got), page_size) else None
+            ),
+            key=lambda character: character.character_id,
+        )
+
+    def iter_agent_templates(
+        self,
+        *,
+        limit: int | None = None,
+        account: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[AgentTemplate]:
+        """Every agent template, page after page (``videos.agent_templates``)."""
+        return paginate(
+            lambda last: self.agent_templates(
+                limit=limit, last_id=last, account=account, **options
+            ),
+            items=lambda page: page.video_list,
+            next_cursor=lambda page, got, _: (
+                got[-1].id if more_pages(page.has_next, len(got), limit) else None
+            ),
+            key=lambda template: template.id,
         )
 
     async def agent_template(
-        self, template_id: str, *, account: str | None = None
+        self, template_id: str, *, account: str | None = None, **options: Unpack[RequestOptions]
     ) -> AgentTemplate:
         """One agent template with its inputs (``GET videos/agent-templates?templateId=``)."""
         return await self._client.request(
@@ -216,6 +290,7 @@ class Videos(Resource):
                 "templateId": check_id("template_id", template_id),
                 "account": self._account(account),
             },
+            options=options,
         )
 
     def agent_create(self, **kwargs: Any) -> AgentStream:
