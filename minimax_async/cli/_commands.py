@@ -242,8 +242,9 @@ async def cmd_video_create(args: argparse.Namespace, out: Output) -> int:
                 out.fields([("video", video_id), ("replyRef", job.reply_ref)])
                 out.note(f"follow it with: minimax-async video get {video_id}")
             return EXIT_OK
-        out.note(f"created video {video_id}")
+        # The hint first: a Ctrl-C right after the note must still say how to follow the video.
         out.hint = f"video {video_id} keeps running remotely: minimax-async video get {video_id}"
+        out.note(f"created video {video_id}")
         video = await wait_video_with_progress(
             mm, out, video_id, timeout=args.timeout, poll_interval=args.poll_interval
         )
