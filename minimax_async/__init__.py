@@ -13,7 +13,16 @@ from ._version import __version__
 
 if _typing.TYPE_CHECKING:
     from ._accounts import AccountRequiredError, account_of
-    from ._batch import Batch, BatchRequest, BatchResult, JournalInUseError, UnmatchedRow
+    from ._batch import (
+        Batch,
+        BatchFailure,
+        BatchOutcome,
+        BatchRequest,
+        BatchResult,
+        BatchSuccess,
+        JournalInUseError,
+        UnmatchedRow,
+    )
     from ._client import DEFAULT_BASE_URL, AsyncMiniMax
     from ._exceptions import (
         AccountOnHoldError,
@@ -158,6 +167,8 @@ if _typing.TYPE_CHECKING:
         VoiceTag,
     )
     from .platform import AsyncMiniMaxPlatform, PlatformPurpose
+    from .resources.images import ImageCreateParams
+    from .resources.videos import VideoCreateParams
 
 __all__ = [
     "AGENT_EVENT_TYPES",
@@ -215,8 +226,11 @@ __all__ = [
     "BadRequestError",
     "BaseResp",
     "Batch",
+    "BatchFailure",
+    "BatchOutcome",
     "BatchRequest",
     "BatchResult",
+    "BatchSuccess",
     "Character",
     "CharacterFile",
     "Chat",
@@ -248,6 +262,7 @@ __all__ = [
     "GenerationModeratedError",
     "GenerationTask",
     "Image",
+    "ImageCreateParams",
     "ImageExtra",
     "ImageJob",
     "ImagePage",
@@ -302,6 +317,7 @@ __all__ = [
     "UnmatchedRow",
     "UploadedFile",
     "Video",
+    "VideoCreateParams",
     "VideoJob",
     "VideoJobData",
     "VideoStatus",
@@ -319,7 +335,16 @@ __all__ = [
 # Where each exported name lives; every other name of ``__all__`` is a model (``.models``).
 _MODULES: dict[str, tuple[str, ...]] = {
     "._accounts": ("AccountRequiredError", "account_of"),
-    "._batch": ("Batch", "BatchRequest", "BatchResult", "JournalInUseError", "UnmatchedRow"),
+    "._batch": (
+        "Batch",
+        "BatchFailure",
+        "BatchOutcome",
+        "BatchRequest",
+        "BatchResult",
+        "BatchSuccess",
+        "JournalInUseError",
+        "UnmatchedRow",
+    ),
     "._client": ("DEFAULT_BASE_URL", "AsyncMiniMax"),
     "._exceptions": (
         "AccountOnHoldError",
@@ -349,6 +374,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "WaitTimeoutError",
     ),
     "._streams": ("AgentStream",),
+    ".resources.images": ("ImageCreateParams",),
+    ".resources.videos": ("VideoCreateParams",),
     "._types": ("NOT_GIVEN", "FileSource", "NotGiven", "ProgressCallback", "Timeout"),
     ".platform": ("AsyncMiniMaxPlatform", "PlatformPurpose"),
 }

@@ -44,7 +44,7 @@ import anyio
 import yarl
 from aiohttp.connector import Connection
 
-from ._converter import structure
+from ._converter import check_buildable, structure
 from ._deadlines import Deadlines, Watch
 from ._exceptions import (
     APIConnectionError,
@@ -62,7 +62,7 @@ from ._exceptions import (
     scrub,
     scrub_bytes,
 )
-from ._types import NOT_GIVEN, TIMEOUT_ERRORS, NotGiven, Timeout
+from ._types import NOT_GIVEN, TIMEOUT_ERRORS, NotGiven, RequestOptions, Timeout
 from ._version import __version__
 
 __all__ = [
@@ -347,6 +347,7 @@ class BaseClient:
         reconcile_window: float | None = ...,
         reply_ref: str | None = ...,
         replayable: bool = ...,
+        options: RequestOptions | None = ...,
     ) -> T: ...
 
     @overload
@@ -366,6 +367,7 @@ class BaseClient:
         reconcile_window: float | None = ...,
         reply_ref: str | None = ...,
         replayable: bool = ...,
+        options: RequestOptions | None = ...,
     ) -> None: ...
 
     async def request(
@@ -384,6 +386,7 @@ class BaseClient:
         reconcile_window: float | None = None,
         reply_ref: str | None = None,
         replayable: bool = True,
+        options: RequestOptions | None = None,
     ) -> Any:
         """Send one API call (with retries) and return its body structured as ``cast_to``.
 
@@ -393,7 +396,13 @@ class BaseClient:
         ``reconcile_window``: how many seconds after it was sent a job this call made is
         surely still listed where ``reconcile`` looks (``GET scheduler`` lists running jobs
         only); an attempt that failed later than that is not resent when nothing is found.
+        ``options``: the caller's per-call :class:`RequestOptions`, applied here only (the
+        resource methods pass them through untouched).
         """
+        if options:
+            timeout, headers, params = _apply_options(options, timeout, headers, params)
+        if cast_to is not None:
+            check_buildable(cast_to)  # a ValueError now, not after the call was made (billed)
 
         return await self._run(
             method,
@@ -813,6 +822,35 @@ class BaseClient:
                 return backoff
             return None
         return None
+
+
+def _apply_options(
+    options: RequestOptions,
+    timeout: float | Timeout | NotGiven | None,
+    headers: Mapping[str, str] | None,
+    params: Mapping[str, Any] | None,
+) -> tuple[float | Timeout | NotGiven | None, Mapping[str, str] | None, Mapping[str, Any] | None]:
+    """The call's timeout, headers and query with the caller's per-call options applied.
+
+    Raises:
+        TypeError: a keyword that is no per-call option (a misspelt argument of the method
+            that collected it), before anything is sent.
+    """
+    unknown = sorted(set(options) - RequestOptions.__optional_keys__)
+    if unknown:
+        raise TypeError(
+            f"unexpected keyword argument {unknown[0]!r}; allowed besides the method's own "
+            f"parameters: {', '.join(sorted(RequestOptions.__optional_keys__))}"
+        )
+    if "timeout" in options:
+        timeout = options["timeout"]  # the caller's choice beats the method's default
+    extra_headers = options.get("extra_headers")
+    if extra_headers:
+        headers = {**(headers or {}), **extra_headers}
+    extra_query = options.get("extra_query")
+    if extra_query:
+        params = {**(params or {}), **extra_query}
+    return timeout, headers, params
 
 
 def _creation_unknown(

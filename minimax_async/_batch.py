@@ -56,7 +56,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar, cast
 
 import anyio
 import attrs
@@ -87,8 +87,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Batch",
+    "BatchFailure",
+    "BatchOutcome",
     "BatchRequest",
     "BatchResult",
+    "BatchSuccess",
     "JournalInUseError",
     "UnmatchedRow",
     "image_kind",
@@ -180,6 +183,39 @@ class BatchResult(Generic[T]):
     def ok(self) -> bool:
         """True when the job completed (``result`` is set, ``error`` is None)."""
         return self.error is None
+
+
+# A batch yields one of these two (``BatchOutcome``): ``if result.ok:`` narrows to
+# ``BatchSuccess`` (``result`` not None) for type checkers, ``else`` to ``BatchFailure``
+# (``error`` not None). Both stay ``BatchResult``s for ``isinstance``.
+@attrs.frozen(kw_only=True)
+class BatchSuccess(BatchResult[T]):
+    """A request whose job completed: ``result`` is set."""
+
+    result: T
+    error: None = None
+
+    @property
+    def ok(self) -> Literal[True]:
+        """Always True."""
+        return True
+
+
+@attrs.frozen(kw_only=True)
+class BatchFailure(BatchResult[T]):
+    """A request that ended without a result: ``error`` tells why."""
+
+    result: None = None
+    error: Exception
+
+    @property
+    def ok(self) -> Literal[False]:
+        """Always False."""
+        return False
+
+
+#: What iterating a :class:`Batch` gives: narrowed by ``result.ok``.
+BatchOutcome: TypeAlias = BatchSuccess[T] | BatchFailure[T]
 
 
 # -- kinds of job ------------------------------------------------------------------------------
@@ -815,13 +851,13 @@ class _Engine(Generic[T]):
         self._refresh_wanted = False
         self._poked = False
         self._nap_scope: anyio.CancelScope | None = None
-        self._send: MemoryObjectSendStream[BatchResult[T]] | None = None
+        self._send: MemoryObjectSendStream[BatchOutcome[T]] | None = None
         self._timers: anyio.abc.TaskGroup | None = None
         self.report = _Report()
 
     # -- running -------------------------------------------------------------------------
 
-    async def run(self, send: MemoryObjectSendStream[BatchResult[T]]) -> None:
+    async def run(self, send: MemoryObjectSendStream[BatchOutcome[T]]) -> None:
         self._send = send
         async with send:
             if self._journal_path is not None:
@@ -1225,18 +1261,19 @@ class _Engine(Generic[T]):
 
     def _result(
         self, item: _Item, value: Any, error: Exception | None, *, replayed: bool = False
-    ) -> BatchResult[T]:
-        return BatchResult(
-            index=item.index,
-            key=item.key,
-            request=self._requests[item.index],
-            result=value if error is None else None,
-            error=error,
-            job_ids=item.job_ids,
-            reply_ref=item.reply_ref,
-            account=item.account,
-            replayed=replayed,
-        )
+    ) -> BatchOutcome[T]:
+        common: dict[str, Any] = {
+            "index": item.index,
+            "key": item.key,
+            "request": self._requests[item.index],
+            "job_ids": item.job_ids,
+            "reply_ref": item.reply_ref,
+            "account": item.account,
+            "replayed": replayed,
+        }
+        if error is None:
+            return BatchSuccess(result=value, **common)
+        return BatchFailure(error=error, **common)
 
     async def _emit(
         self, item: _Item, value: Any, error: Exception | None, *, replayed: bool = False
@@ -1463,8 +1500,8 @@ class Batch(Generic[T]):
         self._engine: _Engine[T] | None = engine
         self._report = engine.report
         self._task: asyncio.Task[None] | None = None
-        self._receive: MemoryObjectReceiveStream[BatchResult[T]] | None = None
-        self._send: MemoryObjectSendStream[BatchResult[T]] | None = None
+        self._receive: MemoryObjectReceiveStream[BatchOutcome[T]] | None = None
+        self._send: MemoryObjectSendStream[BatchOutcome[T]] | None = None
         self._closed = False
 
     def __aiter__(self) -> Batch[T]:
@@ -1478,14 +1515,14 @@ class Batch(Generic[T]):
 
     def _start(self) -> None:
         assert self._engine is not None
-        send, receive = anyio.create_memory_object_stream[BatchResult[T]](math.inf)
+        send, receive = anyio.create_memory_object_stream[BatchOutcome[T]](math.inf)
         self._send, self._receive = send, receive
         self._task = asyncio.get_running_loop().create_task(
             self._engine.run(send), name="minimax-batch"
         )
         self._engine = None
 
-    async def __anext__(self) -> BatchResult[T]:
+    async def __anext__(self) -> BatchOutcome[T]:
         if self._closed:
             raise StopAsyncIteration
         if self._task is None:

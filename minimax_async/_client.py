@@ -31,6 +31,7 @@ from ._exceptions import (
     RateLimitError,
     WaitTimeoutError,
 )
+from ._logs import logging_from_env
 from ._polling import (
     ErrorCallback,
     JobSpec,
@@ -45,21 +46,25 @@ from ._streams import AgentStream, open_agent_stream
 from ._types import NOT_GIVEN, NotGiven, ProgressCallback, Timeout
 from ._validation import check_id
 from ._watcher import SharedWatcher
+from .models._status import GenerationStatus
 from .models.agent import AgentJob
 from .models.images import Image
 from .models.music import Music
 from .models.videos import Video
+from .resources._base import check_keywords
 from .resources.accounts import Accounts
 from .resources.agent import Agent
 from .resources.audio import Audio
 from .resources.files import Files
-from .resources.images import Images
+from .resources.images import ImageCreateParams, Images
 from .resources.llm import Llm
 from .resources.music import Music_
 from .resources.scheduler import Scheduler
-from .resources.videos import Videos
+from .resources.videos import VideoCreateParams, Videos
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
+
     # Loaded by the batch methods themselves: sqlite3 and the journal are not needed before.
     from ._batch import Batch, BatchRequest
     from ._journal_protocol import JournalFactory
@@ -149,6 +154,7 @@ class AsyncMiniMax(BaseClient):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         _holder: SessionHolder | None = None,
     ) -> None:
+        logging_from_env()  # MINIMAX_ASYNC_LOG=debug: print the SDK's logs on stderr
         token = api_token if api_token is not None else os.environ.get("USEAPI_TOKEN")
         if not token:
             raise ConfigurationError(
@@ -226,6 +232,10 @@ class AsyncMiniMax(BaseClient):
             await self._coordinator.aclose()
         await self._holder.aclose()
 
+    async def close(self) -> None:
+        """The same as :meth:`aclose` (openai-python's name)."""
+        await self.aclose()
+
     async def __aenter__(self) -> AsyncMiniMax:
         if self._coordinator is not None:
             await self._coordinator.start(wake_registry(self._holder).notify)
@@ -249,7 +259,8 @@ class AsyncMiniMax(BaseClient):
             cancel=cancel,
             wake=wake_registry(self._holder).get(video_id),
             watch_id=video_id,
-            placeholder=lambda: Video(video_id=video_id),
+            # Only running jobs are listed by the scheduler: pending is what was last known.
+            placeholder=lambda: Video(video_id=video_id, status=GenerationStatus.PENDING),
         )
 
     @property
@@ -381,7 +392,7 @@ class AsyncMiniMax(BaseClient):
                 removed=_removed,
                 wake=wake_registry(self._holder).get(image_id),
                 watch_id=image_id,
-                placeholder=lambda: Image(image_id=image_id),
+                placeholder=lambda: Image(image_id=image_id, status=GenerationStatus.PENDING),
             ),
             timeout=timeout,
             poll_interval=poll_interval,
@@ -516,20 +527,20 @@ class AsyncMiniMax(BaseClient):
         raise_on_failure: bool = True,
         cancel_on_timeout: bool = False,
         on_error: ErrorCallback | None = None,
-        **create_args: Any,
+        **create_args: Unpack[VideoCreateParams],
     ) -> Video:
         """Create a video (waiting for capacity on 429) and wait for it; ``timeout`` covers both.
 
-        Takes every argument of :meth:`Videos.create`.
+        Takes every keyword of :meth:`Videos.create` (:class:`VideoCreateParams`), checked
+        before anything is sent.
         """
+        check_keywords("generate_video", create_args, VideoCreateParams)
         check_wait_args(timeout, poll_interval)  # before anything is created (and billed)
         start = anyio.current_time()
         job = await self._create_with_capacity(
             lambda mm: mm.videos.create(**create_args), timeout=timeout, what="video"
         )
         left = None if timeout is None else max(0.001, timeout - (anyio.current_time() - start))
-        if job.video_id is None:
-            raise GenerationError("videos/create answered without a videoId", result=job)
         try:
             return await self.wait_for_video(
                 job.video_id,
@@ -542,7 +553,9 @@ class AsyncMiniMax(BaseClient):
             )
         except WaitTimeoutError as exc:
             if exc.result is None:  # never polled: still tell which video was created
-                exc.result = Video(id=job.id, video_id=job.video_id)
+                exc.result = Video(
+                    id=job.id, video_id=job.video_id, status=GenerationStatus.PENDING
+                )
             raise
 
     async def generate_images(
@@ -553,9 +566,13 @@ class AsyncMiniMax(BaseClient):
         on_progress: Callable[[Image], Any] | None = None,
         raise_on_failure: bool = True,
         on_error: ErrorCallback | None = None,
-        **create_args: Any,
+        **create_args: Unpack[ImageCreateParams],
     ) -> list[Image]:
-        """Create images (waiting for capacity on 429) and wait for every one of them."""
+        """Create images (waiting for capacity on 429) and wait for every one of them.
+
+        Takes every keyword of :meth:`Images.create` (:class:`ImageCreateParams`).
+        """
+        check_keywords("generate_images", create_args, ImageCreateParams)
         check_wait_args(timeout, poll_interval)  # before anything is created (and billed)
         start = anyio.current_time()
         job = await self._create_with_capacity(

@@ -2,10 +2,12 @@
 
 Every response model derives from :class:`~minimax_async.models._shared.Model`. Structuring
 maps each JSON key to an attribute by :func:`to_snake`; a key with no attribute, or a value whose
-type does not fit the attribute, is kept verbatim in ``extra`` so nothing the server sent is lost
-and ``to_dict()`` round-trips the original JSON exactly. Response models never reject data: the
-only failure is a body that is not a JSON object where one is expected, which the base client
-turns into :class:`~minimax_async.ResponseDecodeError`.
+type does not fit the attribute, is kept verbatim in ``model_extra`` so nothing the server sent is
+lost and ``to_dict()`` round-trips the original JSON exactly. Response models never reject data
+with two exceptions, both turned into :class:`~minimax_async.ResponseDecodeError` by the base
+client: a body that is not a JSON object where one is expected, and an object without one of the
+few fields declared without a default (the id of what a call returns, a job's status), which
+the API always sends on success (:class:`MissingFieldError`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,15 @@ from .models._shared import Model
 if typing.TYPE_CHECKING:
     import cattrs
 
-__all__ = ["converter", "structure", "to_camel", "to_snake", "unstructure_model"]
+__all__ = [
+    "MissingFieldError",
+    "check_buildable",
+    "converter",
+    "structure",
+    "to_camel",
+    "to_snake",
+    "unstructure_model",
+]
 
 T = TypeVar("T")
 
@@ -95,7 +105,26 @@ def to_camel(name: str) -> str:
 
 
 class _Unfit(Exception):
-    """A value does not fit the declared type (kept in ``extra`` instead)."""
+    """A value does not fit the declared type (kept in ``model_extra`` instead)."""
+
+
+class MissingFieldError(ValueError):
+    """A success body lacks a field its model requires (or sent it with an unusable value)."""
+
+    def __init__(self, cls: type, name: str) -> None:
+        self.model = cls.__name__
+        self.field = name
+        self.key = to_camel(name)
+        super().__init__(
+            f"the answer has no usable {self.key!r} ({self.model}.{self.field}), which the API "
+            "always sends on success"
+        )
+
+
+@functools.cache
+def _required(cls: Any) -> tuple[str, ...]:
+    """Attribute names of ``cls`` declared without a default (they must come from the JSON)."""
+    return tuple(f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING)
 
 
 _StructureFn = Callable[[Any], Any]
@@ -112,7 +141,7 @@ def _make_structurer(tp: Any) -> _StructureFn:
     """A strict function turning JSON into ``tp``; raises :class:`_Unfit` when it does not fit.
 
     Strict on purpose: cattrs' default ``str`` hook would turn ``1`` into ``"1"`` and break the
-    round trip; here a mismatch moves the raw value to ``extra`` instead.
+    round trip; here a mismatch moves the raw value to ``model_extra`` instead.
     """
     if tp is Any or tp is object:
         return lambda v: v
@@ -195,6 +224,15 @@ def _make_structurer(tp: Any) -> _StructureFn:
             return v
 
         return string
+    if tp is dict or tp is list:  # ``request(cast_to=dict)``: the JSON as is, shape checked
+        json_type = tp
+
+        def plain(v: Any) -> Any:
+            if type(v) is not json_type:
+                raise _Unfit
+            return v
+
+        return plain
     if origin in (list, tuple, typing.Sequence, _abc_sequence()):
         item = _make_structurer(args[0]) if args else (lambda v: v)
         as_tuple = origin is tuple
@@ -255,7 +293,7 @@ def _hints(cls: Any) -> dict[str, Any]:
     return {
         field.name: hints[field.name]
         for field in attrs.fields(cls)
-        if field.name not in ("extra", "_json_keys")
+        if field.name not in ("model_extra", "_json_keys")
     }
 
 
@@ -267,7 +305,7 @@ def _key_table(cls: Any) -> dict[str, tuple[str, _StructureFn] | None]:
 
 
 def _entry(cls: Any, key: Any) -> tuple[str, _StructureFn] | None:
-    """The (attribute name, structurer) a JSON key of ``cls`` maps to, or None (-> ``extra``)."""
+    """The (attribute name, structurer) a JSON key of ``cls`` maps to, or None (-> extras)."""
     by_key = _key_table(cls)
     try:
         return by_key[key]
@@ -281,7 +319,7 @@ def _entry(cls: Any, key: Any) -> tuple[str, _StructureFn] | None:
 
 
 def _structure_model_slow(data: Mapping[str, Any], cls: Any) -> Any:
-    """Key by key: what does not fit its attribute goes to ``extra``."""
+    """Key by key: what does not fit its attribute goes to ``model_extra``."""
     kwargs: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     keys: list[tuple[str, str]] = []
@@ -297,7 +335,10 @@ def _structure_model_slow(data: Mapping[str, Any], cls: Any) -> Any:
             extra[key] = value
             continue
         keys.append((key, name))
-    return cls(extra=extra, _json_keys=tuple(keys), **kwargs)
+    for name in _required(cls):
+        if name not in kwargs:
+            raise MissingFieldError(cls, name)
+    return cls(model_extra=extra, _json_keys=tuple(keys), **kwargs)
 
 
 # -- the fast path: one compiled builder per (model class, sequence of JSON keys) ---------------
@@ -306,9 +347,10 @@ def _structure_model_slow(data: Mapping[str, Any], cls: Any) -> Any:
 # of mapping keys to attributes is done once per such "shape": a small function is generated
 # (as attrs generates ``__init__``) that unpacks the values, tests the primitive ones inline and
 # calls the model's constructor. Any value that does not fit raises ``_Unfit`` and the call goes
-# the slow way above, which keeps it in ``extra`` - the result is the same either way. Only key
-# *positions* and attribute names (Python identifiers from the model declarations) appear in
-# the generated source; the keys themselves, which come from servers, stay data.
+# the slow way above, which keeps it in ``model_extra`` - the result is the same either way. A
+# shape without a required key "compiles" to the slow path (which raises ``MissingFieldError``).
+# Only key *positions* and attribute names (Python identifiers from the model declarations)
+# appear in the generated source; the keys themselves, which come from servers, stay data.
 
 _MAX_SHAPES = 64  # per model class: shapes come from servers, so the table is bounded
 _MAX_SHAPE_KEYS = 200  # wider objects are rare: the slow path is fine for them
@@ -385,8 +427,11 @@ def _compile_shape(cls: Any, shape: tuple[Any, ...]) -> _Builder:
         else:
             tests.append(test)
             values[name] = f"v{i}"
+    if any(name not in values for name in _required(cls)):
+        # Always an error: the key-by-key path raises it, naming the same field it would.
+        return functools.partial(_structure_model_slow, cls=cls)
     scope["J"] = tuple(json_keys)
-    values["extra"] = "{" + ", ".join(extra) + "}"
+    values["model_extra"] = "{" + ", ".join(extra) + "}"
     values["_json_keys"] = "J"
     lines = ["def build(data):"]
     if shape:
@@ -455,7 +500,7 @@ def unstructure_model(model: Model) -> dict[str, Any]:
         value = getattr(model, name)
         if value is not None:
             out[to_camel(name)] = _unstructure_value(value)
-    out.update(model.extra)
+    out.update(model.model_extra)
     return out
 
 
@@ -498,7 +543,8 @@ def structure(data: Any, tp: type[T]) -> T:
 
     Raises:
         ValueError: ``data`` does not have the outer shape ``tp`` needs (not an object, not a
-            list); inner mismatches never raise, they are kept in ``extra``.
+            list), or lacks a required field (:class:`MissingFieldError`); other mismatches
+            never raise, they are kept in ``model_extra``.
     """
     try:
         return typing.cast(T, _top_level(typing.cast(Any, tp))(data))
@@ -509,6 +555,24 @@ def structure(data: Any, tp: type[T]) -> T:
 @functools.cache
 def _top_level(tp: Any) -> _StructureFn:
     return _make_structurer(tp)
+
+
+def check_buildable(tp: Any) -> None:
+    """Refuse a ``cast_to`` no JSON answer can be structured into (before a request is sent).
+
+    Buildable: a model, ``dict``, ``list``, ``object`` / ``Any`` (the JSON as is), ``str``,
+    ``int``, ``float``, ``bool``, and ``list[...]`` / ``dict[str, ...]`` / unions of those.
+
+    Raises:
+        ValueError: naming ``cast_to`` and what is allowed.
+    """
+    try:
+        _top_level(tp)
+    except (TypeError, RecursionError):  # no rule for it, or not even hashable
+        raise ValueError(
+            f"cast_to={tp!r} is not valid; allowed: a response model, dict, list, object, a "
+            "JSON scalar type, or list[...] / dict[str, ...] / unions of those"
+        ) from None
 
 
 def _type_name(tp: Any) -> str:

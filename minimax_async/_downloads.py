@@ -52,12 +52,17 @@ def media_url(result: Any, *, watermark: bool = False) -> tuple[str, str | None]
     )
     file = getattr(result, "file", None)
     if file is not None and hasattr(file, "file_url"):  # an agent attachment
-        extra = getattr(file, "extra", None) or {}
+        extra = getattr(file, "model_extra", None) or {}
         nested = extra.get("extra") if isinstance(extra, dict) else None
         options = nested if isinstance(nested, dict) else extra
         clean = options.get("no_watermark_url") if isinstance(options, dict) else None
         marked = options.get("watermark_url") if isinstance(options, dict) else None
-        extra_model = getattr(file, "file_extra", None) or getattr(file, "extra_info", None)
+        # ``AgentAttachmentFile.extra`` is the typed JSON ``extra`` object (AgentFileDetails).
+        extra_model = (
+            getattr(file, "extra", None)
+            or getattr(file, "file_extra", None)
+            or getattr(file, "extra_info", None)
+        )
         if extra_model is not None:
             clean = clean or getattr(extra_model, "no_watermark_url", None)
             marked = marked or getattr(extra_model, "watermark_url", None)

@@ -38,7 +38,7 @@ import json
 import re
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
@@ -334,24 +334,45 @@ class StreamEventTooLargeError(StreamError):
         self.limit = limit
 
 
-class GenerationError(MiniMaxError):
-    """A job ended without a usable result; ``result`` is the last snapshot of the job."""
+if TYPE_CHECKING:
+    # A default (PEP 696) keeps a bare ``GenerationError`` valid under ``mypy --strict``;
+    # only type checkers need it, so typing_extensions is not a run-time dependency.
+    from typing_extensions import TypeVar as _TypeVarWithDefault
 
-    def __init__(self, message: str, *, result: Any = None):
+    R = _TypeVarWithDefault("R", default=Any)
+else:
+    R = TypeVar("R")
+
+
+class GenerationError(MiniMaxError, Generic[R]):
+    """A job ended without a usable result; ``result`` is the last snapshot of the job.
+
+    Generic in what the wait returns: ``wait_for_video`` raises ``GenerationError[Video]``,
+    ``wait_for_images`` ``GenerationError[Image]`` (the first failed image; all of them in
+    ``results``), ``generate_video`` ``WaitTimeoutError[Video | None]`` (None: never polled).
+    """
+
+    @overload
+    def __init__(self: GenerationError[None], message: str) -> None: ...
+
+    @overload
+    def __init__(self, message: str, *, result: R) -> None: ...
+
+    def __init__(self, message: str, *, result: Any = None) -> None:
         super().__init__(message)
         self.message = message
-        self.result = result
+        self.result: R = result
 
 
-class GenerationFailedError(GenerationError):
+class GenerationFailedError(GenerationError[R]):
     """The job ended in a failed state (video/image status 3, agent ``failed``)."""
 
 
-class GenerationModeratedError(GenerationError):
+class GenerationModeratedError(GenerationError[R]):
     """The job was moderated (status 5, 7, 14; music 4; or removed: 404 after being seen)."""
 
 
-class WaitTimeoutError(GenerationError, TimeoutError):
+class WaitTimeoutError(GenerationError[R], TimeoutError):
     """The wait's deadline passed before the job was final; ``result`` is the last snapshot.
 
     ``last_error``: when the polls were failing at the deadline (a dead server, not a slow

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import typing
-from collections.abc import AsyncIterable, Awaitable
-from typing import IO, Any, Final, Literal, TypeAlias, TypeVar, Union
+from collections.abc import AsyncIterable, Awaitable, Mapping
+from typing import IO, Any, Final, Literal, TypeAlias, TypedDict, TypeVar, Union
 
 import attrs
 
@@ -15,6 +15,7 @@ __all__ = [
     "FileSource",
     "NotGiven",
     "ProgressCallback",
+    "RequestOptions",
     "Timeout",
 ]
 
@@ -90,3 +91,20 @@ TIMEOUT_ERRORS: Final = (TimeoutError, asyncio.TimeoutError)
 #: Spelled with ``typing.Callable``: on 3.10 a ``collections.abc.Callable[...]`` alias passes
 #: for a class (``inspect.isclass``) of module ``collections.abc``, unlike on 3.11+.
 ProgressCallback: TypeAlias = typing.Callable[[int, int | None], Awaitable[Any] | Any]
+
+
+class RequestOptions(TypedDict, total=False):
+    """Per-call options every API method takes as keywords (openai-python's names).
+
+    Declared once here and taken as ``**options: Unpack[RequestOptions]``, then handed to the
+    request path unchanged (``BaseClient.request(options=...)``), which applies them:
+
+    - ``timeout``: this call's :class:`Timeout` (a number: total seconds; None: no limit),
+      instead of the client's (or the method's own, e.g. uploads').
+    - ``extra_headers``: headers added to the request (``Authorization`` is ignored).
+    - ``extra_query``: query parameters added to the URL (None values are left out).
+    """
+
+    timeout: float | Timeout | None
+    extra_headers: Mapping[str, str] | None
+    extra_query: Mapping[str, Any] | None

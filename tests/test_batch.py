@@ -15,8 +15,10 @@ import pytest
 
 from minimax_async import (
     AsyncMiniMax,
+    BatchFailure,
     BatchRequest,
     BatchResult,
+    BatchSuccess,
     GenerationFailedError,
     GenerationModeratedError,
     InsufficientCreditsError,
@@ -180,6 +182,11 @@ async def test_failures_do_not_stop_the_batch(emu: Emulator, mm: AsyncMiniMax) -
     assert ok == [0, 1, 3, 5, 7, 9]
     assert all(results[i].result is None for i in (2, 4, 6, 8))
     assert creates(emu, 429) == 0
+    # ``ok`` is what the two result classes say (type checkers narrow on it), and both stay
+    # BatchResults.
+    for result in results.values():
+        assert isinstance(result, BatchSuccess if result.ok else BatchFailure)
+        assert isinstance(result, BatchResult)
 
 
 # -- 596, 412, 429 -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,26 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from minimax_async import Account, AgentJob, AgentJobError, Video, VideoJob
-from minimax_async._converter import converter, structure, to_camel, to_snake
+from minimax_async import (
+    Account,
+    AgentJob,
+    AgentJobError,
+    Image,
+    ImageJob,
+    ImagePage,
+    Music,
+    MusicJob,
+    UploadedFile,
+    Video,
+    VideoJob,
+)
+from minimax_async._converter import (
+    MissingFieldError,
+    converter,
+    structure,
+    to_camel,
+    to_snake,
+)
 from minimax_async.models import Model
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -104,21 +123,18 @@ class TestStructure:
         assert video.video_url == "https://x/v.mp4"
         assert video.status == 2
         assert video.status_final is True
-        assert video.extra == {}
+        assert video.model_extra == {}
 
     def test_unknown_keys_kept_and_round_tripped(self) -> None:
-        """Keys the model does not know go to ``extra`` and come back from ``to_dict``."""
-        data = {"videoId": "v1", "brandNew": {"nested": [1, 2]}, "another": None}
+        """Keys the model does not know go to ``model_extra`` and come back from ``to_dict``."""
+        data = {"videoId": "v1", "status": 1, "brandNew": {"nested": [1, 2]}, "another": None}
         video = structure(data, Video)
-        assert video.extra == {"brandNew": {"nested": [1, 2]}, "another": None}
+        assert video.model_extra == {"brandNew": {"nested": [1, 2]}, "another": None}
         assert canonical(video.to_dict()) == canonical(data)
 
     @pytest.mark.parametrize(
         ("key", "value"),
         [
-            ("status", "2"),
-            ("status", True),
-            ("status", 2.5),
             ("percent", "50%"),
             ("videoURL", 123),
             ("statusFinal", 1),
@@ -128,22 +144,23 @@ class TestStructure:
         ],
     )
     def test_wrong_type_kept_in_extra(self, key: str, value: Any) -> None:
-        """A value of the wrong type is kept verbatim in ``extra``, never raising."""
-        data = {"videoId": "v1", key: value}
+        """A value of the wrong type is kept verbatim in ``model_extra``, never raising."""
+        data = {"videoId": "v1", "status": 1, key: value}
         video = structure(data, Video)
         assert getattr(video, to_snake(key)) is None
-        assert video.extra == {key: value}
+        assert video.model_extra == {key: value}
         assert canonical(video.to_dict()) == canonical(data)
 
     def test_int_for_float_kept_exactly(self) -> None:
         """An int where a float is declared is accepted and stays an int."""
-        video = structure({"percent": 50}, Video)
+        data = {"videoId": "v1", "status": 1, "percent": 50}
+        video = structure(data, Video)
         assert video.percent == 50
-        assert canonical(video.to_dict()) == canonical({"percent": 50})
+        assert canonical(video.to_dict()) == canonical(data)
 
     def test_nulls_round_trip(self) -> None:
         """Explicit nulls stay nulls in ``to_dict``; absent keys stay absent."""
-        data = {"videoId": "v1", "videoURL": None, "downloadURL": None}
+        data = {"videoId": "v1", "status": 2, "videoURL": None, "downloadURL": None}
         video = structure(data, Video)
         assert video.video_url is None
         assert video.to_dict() == data
@@ -151,17 +168,17 @@ class TestStructure:
 
     def test_original_spelling_kept(self) -> None:
         """A key spelled unusually maps to its attribute and is given back as spelled."""
-        data = {"video_url": "https://x", "VideoId": "v1"}
+        data = {"video_url": "https://x", "VideoId": "v1", "STATUS": 2}
         video = structure(data, Video)
         assert (video.video_url, video.video_id) == ("https://x", "v1")
         assert video.to_dict() == data
 
     def test_duplicate_spellings(self) -> None:
-        """Two keys for one attribute: the first wins, the second is kept in ``extra``."""
-        data = {"videoURL": "a", "video_url": "b"}
+        """Two keys for one attribute: the first wins, the second is kept in ``model_extra``."""
+        data = {"videoId": "v1", "status": 2, "videoURL": "a", "video_url": "b"}
         video = structure(data, Video)
         assert video.video_url == "a"
-        assert video.extra == {"video_url": "b"}
+        assert video.model_extra == {"video_url": "b"}
         assert video.to_dict() == data
 
     def test_nested_models(self) -> None:
@@ -194,18 +211,21 @@ class TestStructure:
     )
     def test_union_members(self, error: Any, expected: Any) -> None:
         """``str | AgentJobError`` takes a string or an object, whichever was sent."""
-        job = structure({"jobId": "j", "error": error}, AgentJob)
+        job = structure({"jobId": "j", "status": "failed", "error": error}, AgentJob)
         if expected is AgentJobError:
             assert isinstance(job.error, AgentJobError)
             assert job.error.status == 500
         else:
             assert job.error == expected
-        assert canonical(job.to_dict()) == canonical({"jobId": "j", "error": error})
+        assert canonical(job.to_dict()) == canonical(
+            {"jobId": "j", "status": "failed", "error": error}
+        )
 
     def test_unknown_status_tolerated(self) -> None:
         """An undocumented status is kept as is and is not final unless the API says so."""
-        assert structure({"status": 99}, Video).is_final is False
-        assert structure({"status": 99, "statusFinal": True}, Video).is_final is True
+        assert structure({"videoId": "v", "status": 99}, Video).is_final is False
+        final = structure({"videoId": "v", "status": 99, "statusFinal": True}, Video)
+        assert final.is_final is True
 
     @pytest.mark.parametrize("data", [[], "x", 1, None, True, [{"videoId": "v"}]])
     def test_not_an_object_raises_value_error(self, data: Any) -> None:
@@ -213,7 +233,9 @@ class TestStructure:
         with pytest.raises(ValueError, match="Video"):
             structure(data, Video)
 
-    @pytest.mark.parametrize("data", [{}, {"a": 1}, [1], [{"videoId": "v"}, "x"], None])
+    @pytest.mark.parametrize(
+        "data", [{}, {"a": 1}, [1], [{"videoId": "v", "status": 1}, "x"], None]
+    )
     def test_list_shape_enforced(self, data: Any) -> None:
         """``list[Video]`` needs a list of objects."""
         with pytest.raises(ValueError, match="shape"):
@@ -221,9 +243,59 @@ class TestStructure:
 
     def test_models_are_frozen(self) -> None:
         """Structured models are immutable values."""
-        video = structure({"videoId": "v1"}, Video)
+        video = structure({"videoId": "v1", "status": 0}, Video)
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             video.video_id = "v2"  # type: ignore[misc]
+
+
+class TestRequiredFields:
+    """Ids of what a call returns and job statuses are plain types; a body without them fails."""
+
+    @pytest.mark.parametrize(
+        ("data", "field", "key"),
+        [
+            ({"status": 2}, "video_id", "videoId"),
+            ({"videoId": "v1"}, "status", "status"),
+            ({"videoId": None, "status": 2}, "video_id", "videoId"),
+            ({"videoId": 7, "status": 2}, "video_id", "videoId"),
+            ({"videoId": "v1", "status": "2"}, "status", "status"),
+        ],
+    )
+    def test_missing_or_unusable_field_is_named(
+        self, data: dict[str, Any], field: str, key: str
+    ) -> None:
+        """Absent, null or mistyped: the error names the attribute and the JSON key."""
+        for _ in range(2):  # the first call compiles the shape's builder, the second reuses it
+            with pytest.raises(MissingFieldError) as raised:
+                structure(data, Video)
+            assert raised.value.field == field
+            assert f"Video.{field}" in str(raised.value)
+            assert repr(key) in str(raised.value)
+
+    def test_inside_a_list(self) -> None:
+        """One listed item without its id fails the whole answer (its id is what it is for)."""
+        with pytest.raises(MissingFieldError, match=r"Image\.image_id"):
+            structure({"images": [{"imageId": "i1", "status": 2}, {"status": 2}]}, ImagePage)
+
+    @pytest.mark.parametrize(
+        ("cls", "fields"),
+        [
+            (VideoJob, {"video_id": str}),
+            (Video, {"video_id": str, "status": int}),
+            (ImageJob, {"image_ids": list[str]}),
+            (Image, {"image_id": str, "status": int}),
+            (UploadedFile, {"file_id": str}),
+            (AgentJob, {"job_id": str, "status": str}),
+            (MusicJob, {"music_id": str}),
+            (Music, {"music_id": str, "status": int}),
+        ],
+    )
+    def test_declared_plain(self, cls: type[Model], fields: dict[str, Any]) -> None:
+        """The issue's list: these attributes are declared without ``None``."""
+        hints = typing.get_type_hints(cls)
+        assert {name: hints[name] for name in fields} == fields
+        required = {f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING}
+        assert set(fields) <= required
 
 
 class TestHandBuilt:
@@ -234,10 +306,10 @@ class TestHandBuilt:
 
     def test_cattrs_converter_uses_the_same_rules(self) -> None:
         """The shared cattrs converter structures and unstructures models the same way."""
-        data = {"videoId": "v1", "mystery": [1]}
+        data = {"videoId": "v1", "status": 0, "mystery": [1]}
         video = converter.structure(data, Video)
         assert isinstance(video, Video)
-        assert video.extra == {"mystery": [1]}
+        assert video.model_extra == {"mystery": [1]}
         assert converter.unstructure(video) == data
 
     def test_cattrs_converter_rejects_non_objects(self) -> None:
@@ -261,14 +333,16 @@ def _known_keys(cls: type[Model]) -> list[str]:
     """The JSON keys ``cls`` and its nested models know, in camelCase and snake_case."""
     keys: set[str] = set()
     for field in attrs.fields(cls):
-        if field.name in ("extra", "_json_keys"):
+        if field.name in ("model_extra", "_json_keys"):
             continue
         keys.update({to_camel(field.name), field.name})
     return sorted(keys)
 
 
 def _keys_for(*classes: type[Model]) -> st.SearchStrategy[str]:
-    known = sorted({k for cls in classes for k in _known_keys(cls)} | {"extra", "_json_keys"})
+    known = sorted(
+        {k for cls in classes for k in _known_keys(cls)} | {"model_extra", "_json_keys", "extra"}
+    )
     return st.sampled_from(known) | st.text(max_size=8)
 
 
@@ -310,10 +384,54 @@ PROPERTY = settings(
 )
 
 
+# What a value of each required field's type looks like (the oracle of the properties below).
+_FITS: dict[Any, Any] = {
+    str: lambda v: type(v) is str,
+    int: lambda v: type(v) is int,
+    list[str]: lambda v: type(v) is list and all(type(x) is str for x in v),
+}
+
+
+def _missing_required(data: dict[str, Any], cls: type[Model]) -> str | None:
+    """The first required attribute no key of ``data`` fills with a fitting value, or None."""
+    hints = typing.get_type_hints(cls)
+    for field in attrs.fields(cls):
+        if field.default is not attrs.NOTHING:
+            continue
+        fits = _FITS[hints[field.name]]
+        if not any(to_snake(k) == field.name and fits(v) for k, v in data.items()):
+            return field.name
+    return None
+
+
+def _with_required(cls: type[Model], rest: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Objects that start with fitting values for ``cls``'s required fields, then ``rest``'s
+    keys (which may replace them with unfit ones)."""
+    hints = typing.get_type_hints(cls)
+    leaves = {str: st.text(max_size=6), int: st.integers(0, 20), list[str]: st.lists(st.text())}
+    required = st.fixed_dictionaries(
+        {
+            to_camel(f.name): leaves[hints[f.name]]
+            for f in attrs.fields(cls)
+            if f.default is attrs.NOTHING
+        }
+    )
+    return st.builds(
+        lambda head, tail: {**head, **tail} if isinstance(tail, dict) else tail, required, rest
+    )
+
+
 def _check_model(data: Any, cls: type[Model]) -> None:
     if not isinstance(data, dict):
         with pytest.raises(ValueError):  # noqa: PT011 - any ValueError is the contract
             structure(data, cls)
+        return
+    missing = _missing_required(data, cls)
+    if missing is not None:
+        with pytest.raises(MissingFieldError) as raised:
+            structure(data, cls)
+        assert raised.value.field == missing
+        assert raised.value.model == cls.__name__
         return
     model = structure(data, cls)
     assert isinstance(model, cls)
@@ -328,14 +446,21 @@ class TestProperties:
         assert "AgentJobError" in {cls.__name__ for cls in _nested_models(AgentJob)}
 
     @PROPERTY
-    @given(data=VIDEO_JSON | st.dictionaries(_keys_for(*_nested_models(Video)), VIDEO_JSON))
+    @given(
+        data=_with_required(
+            Video, VIDEO_JSON | st.dictionaries(_keys_for(*_nested_models(Video)), VIDEO_JSON)
+        )
+    )
     def test_video(self, data: Any) -> None:
         """Any JSON value gives a Video that round-trips exactly, or (non-objects) ValueError."""
         _check_model(data, Video)
 
     @PROPERTY
     @given(
-        data=VIDEO_JOB_JSON | st.dictionaries(_keys_for(*_nested_models(VideoJob)), VIDEO_JOB_JSON)
+        data=_with_required(
+            VideoJob,
+            VIDEO_JOB_JSON | st.dictionaries(_keys_for(*_nested_models(VideoJob)), VIDEO_JOB_JSON),
+        )
     )
     def test_video_job(self, data: Any) -> None:
         """Any JSON value gives a VideoJob that round-trips exactly, or ValueError."""
@@ -343,19 +468,30 @@ class TestProperties:
 
     @PROPERTY
     @given(
-        data=AGENT_JOB_JSON | st.dictionaries(_keys_for(*_nested_models(AgentJob)), AGENT_JOB_JSON)
+        data=_with_required(
+            AgentJob,
+            AGENT_JOB_JSON | st.dictionaries(_keys_for(*_nested_models(AgentJob)), AGENT_JOB_JSON),
+        )
     )
     def test_agent_job(self, data: Any) -> None:
         """Any JSON value gives an AgentJob that round-trips exactly, or ValueError."""
         _check_model(data, AgentJob)
 
     @PROPERTY
-    @given(data=VIDEO_JSON | st.lists(st.dictionaries(_keys_for(Video), VIDEO_JSON), max_size=4))
+    @given(
+        data=VIDEO_JSON
+        | st.lists(_with_required(Video, st.dictionaries(_keys_for(Video), VIDEO_JSON)), max_size=4)
+    )
     def test_list_of_videos(self, data: Any) -> None:
         """``list[Video]`` succeeds exactly for lists of objects, each round-tripping."""
         shaped = isinstance(data, list) and all(isinstance(item, dict) for item in data)
         if not shaped:
             with pytest.raises(ValueError):  # noqa: PT011 - any ValueError is the contract
+                structure(data, list[Video])
+            return
+        missing = [_missing_required(item, Video) for item in data]
+        if any(missing):
+            with pytest.raises(MissingFieldError):
                 structure(data, list[Video])
             return
         videos = structure(data, list[Video])

@@ -17,6 +17,7 @@ from minimax_async._exceptions import (
     GenerationError,
     GenerationFailedError,
     GenerationModeratedError,
+    JobCreationUnknownError,
     RateLimitError,
     WaitTimeoutError,
 )
@@ -207,10 +208,14 @@ async def test_generate_video_failure_and_raise_on_failure(
 
 
 async def test_generate_video_without_a_video_id_raises(api: FakeAPI, client: AsyncMiniMax) -> None:
+    """A 200 without the id may still have made a job: the replyRef is looked up, and the
+    error says the outcome is unknown (never a blind resend, never a poll of nothing)."""
     api.script("POST", "videos/create", {"id": "1", "replyRef": "x"})
-    with pytest.raises(GenerationError, match="videoId"):
+    api.script("GET", "scheduler", [])
+    with pytest.raises(JobCreationUnknownError, match="videoId") as raised:
         await client.generate_video(prompt="a cat", poll_interval=0.01)
-    assert api.calls() == []
+    assert raised.value.reply_ref is not None
+    assert api.calls() == []  # no poll of GET videos/{id}
 
 
 async def test_generate_video_invalid_arguments_send_nothing(
@@ -220,6 +225,29 @@ async def test_generate_video_invalid_arguments_send_nothing(
         await client.generate_video(prompt="a cat", options="1080p", poll_interval=0.01)
     with pytest.raises(ValueError, match="poll_interval"):
         await client.generate_video(prompt="a cat", poll_interval=0)
+    assert api.requests == []
+
+
+async def test_helpers_take_exactly_the_create_keywords(api: FakeAPI, client: AsyncMiniMax) -> None:
+    """A misspelt keyword is refused like a wrong keyword of a plain function (the helpers and
+    the creates share one definition of their keywords), before anything is sent."""
+    with pytest.raises(
+        TypeError,
+        match=r"generate_video\(\) got an unexpected keyword argument 'promt'; allowed: .*prompt",
+    ):
+        await client.generate_video(promt="a cat")  # type: ignore[call-arg]
+    with pytest.raises(
+        TypeError, match=r"videos\.create\(\) got an unexpected keyword argument 'quantity'"
+    ):
+        await client.videos.create(prompt="a cat", quantity=2)  # type: ignore[call-arg]
+    with pytest.raises(
+        TypeError, match=r"generate_images\(\) missing required keyword argument 'prompt'"
+    ):
+        await client.generate_images(model="image-01")  # type: ignore[call-arg]
+    with pytest.raises(
+        TypeError, match=r"images\.create\(\) got an unexpected keyword argument 'options'"
+    ):
+        await client.images.create(prompt="a fox", options="768p-6sec")  # type: ignore[call-arg]
     assert api.requests == []
 
 
@@ -344,7 +372,7 @@ async def test_generate_images_waits_for_capacity(
 
 
 async def test_generate_images_without_image_ids_raises(api: FakeAPI, client: AsyncMiniMax) -> None:
-    api.script("POST", "images/create", {"replyRef": "r", "code": 200})
+    api.script("POST", "images/create", {"replyRef": "r", "code": 200, "imageIds": []})
     with pytest.raises(GenerationError, match="imageIds"):
         await client.generate_images(prompt="a red fox", poll_interval=0.01)
 

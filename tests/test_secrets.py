@@ -423,7 +423,7 @@ class TestOtherHosts:
 
         async def record(request: web.Request) -> web.StreamResponse:
             seen.append([(k.lower(), v) for k, v in request.headers.items()])
-            return web.json_response({})
+            return web.json_response({"videoId": "v1", "status": 2})
 
         api = await serve({("GET", f"{PREFIX}/videos/v1"): record})
         cdn = await serve({("GET", "/x"): record})

@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 from ._errors import (
@@ -72,6 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args
     token = args.token or os.environ.get("USEAPI_TOKEN") or ""
     out = Output(json_mode=args.json, progress=not args.no_progress, secrets=(token,))
+    if args.debug:
+        from .._logs import enable_logging
+
+        enable_logging("debug")  # every request on stderr (the SDK never logs the token)
     try:
         with Runner() as runner:
             return int(runner.run(args.handler(args, out)))
@@ -82,8 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.error("interrupted" + (f"; {out.hint}" if out.hint else ""))
         return EXIT_INTERRUPTED
     except Exception as exc:
-        if args.debug:
-            raise
+        if args.debug:  # the traceback too, then the same line and exit code as without
+            _print_traceback(exc, out.secrets)
         to_dict = getattr(getattr(exc, "result", None), "to_dict", None)
         if out.json_mode and callable(to_dict):
             out.json(to_dict())  # the last snapshot of a failed, moderated or late job
@@ -95,6 +100,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.flush()
         except BrokenPipeError:
             _silence_stdout()
+
+
+def _print_traceback(exc: BaseException, secrets: Sequence[str]) -> None:
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    sys.stderr.write(text)
 
 
 def _silence_stdout() -> None:

@@ -97,13 +97,34 @@ async def existing_file(raw: str) -> pathlib.Path:
     return pathlib.Path(path)
 
 
-async def download_target(raw: str, *, directory: bool = False) -> pathlib.Path:
-    """Where to download: a directory (created) or a file path (its parent created)."""
+async def download_target(
+    raw: str, *, directory: bool = False, mkdir: bool = False
+) -> pathlib.Path:
+    """Where to download, checked before any job is created (and billed).
+
+    An existing directory, or (unless ``directory``) a file that does not exist yet in an
+    existing directory. Nothing is created unless ``mkdir`` (``--mkdir``), and an existing
+    file is never overwritten.
+
+    Raises:
+        CliError: (exit 2) naming the path and what is wrong with it.
+    """
     path = await anyio.Path(raw).expanduser()
-    if directory or await path.is_dir() or raw.endswith(("/", os.sep)):
-        await path.mkdir(parents=True, exist_ok=True)
-    else:
-        await path.parent.mkdir(parents=True, exist_ok=True)
+    wants_directory = directory or raw.endswith(("/", os.sep))
+    if await path.is_dir():
+        return pathlib.Path(path)
+    if await path.exists():
+        what = "is a file, not a directory" if wants_directory else "already exists"
+        raise CliError(f"--download {raw}: {what} (choose another path)", EXIT_USAGE)
+    missing = path if wants_directory else path.parent
+    if not await missing.is_dir():
+        if not mkdir:
+            raise CliError(
+                f"--download {raw}: directory {missing} does not exist "
+                "(create it, or pass --mkdir)",
+                EXIT_USAGE,
+            )
+        await missing.mkdir(parents=True, exist_ok=True)
     return pathlib.Path(path)
 
 
@@ -204,6 +225,12 @@ async def cmd_video_create(args: argparse.Namespace, out: Output) -> int:
     """``video create PROMPT``: start a video; ``--wait`` for it; ``--download`` it."""
     wait = args.wait or args.download is not None
     # Everything checkable is checked before anything is uploaded, created or billed.
+    if not args.prompt and not (args.file or args.file_id):
+        raise CliError(
+            "video create: a PROMPT is required for text-to-video (only image-to-video, with "
+            "--file or --file-id, may leave it out)",
+            EXIT_USAGE,
+        )
     validate_video_create(
         prompt=args.prompt,
         model=args.model,
@@ -211,6 +238,9 @@ async def cmd_video_create(args: argparse.Namespace, out: Output) -> int:
         file_id="file-to-upload" if args.file else args.file_id,
     )
     source = await existing_file(args.file) if args.file else None
+    target = None
+    if args.download is not None:
+        target = await download_target(args.download, mkdir=args.mkdir)
     if wait or source is not None:
         out.require_display()
     async with make_client(args) as mm:
@@ -221,22 +251,22 @@ async def cmd_video_create(args: argparse.Namespace, out: Output) -> int:
             prompt=args.prompt, model=args.model, options=args.options, file_id=file_id
         )
         video_id = job.video_id
-        if not wait or video_id is None:
+        if not wait:
             if out.json_mode:
                 out.json(job.to_dict())
             else:
                 out.fields([("video", video_id), ("replyRef", job.reply_ref)])
                 out.note(f"follow it with: minimax-async video get {video_id}")
             return EXIT_OK
-        out.note(f"created video {video_id}")
+        # The hint first: a Ctrl-C right after the note must still say how to follow the video.
         out.hint = f"video {video_id} keeps running remotely: minimax-async video get {video_id}"
+        out.note(f"created video {video_id}")
         video = await wait_video_with_progress(
             mm, out, video_id, timeout=args.timeout, poll_interval=args.poll_interval
         )
         out.hint = None
         path = None
-        if args.download is not None:
-            target = await download_target(args.download)
+        if target is not None:
             path = await download_with_progress(mm, out, video, target)
     if out.json_mode:
         if path is None:
@@ -267,6 +297,9 @@ async def cmd_video_get(args: argparse.Namespace, out: Output) -> int:
 async def cmd_image_create(args: argparse.Namespace, out: Output) -> int:
     """``image create PROMPT``: start images; ``--wait`` for them; ``--download`` them."""
     wait = args.wait or args.download is not None
+    target = None
+    if args.download is not None:  # checked before the images are created (and billed)
+        target = await download_target(args.download, directory=True, mkdir=args.mkdir)
     if wait:
         out.require_display()
     async with make_client(args) as mm:
@@ -277,7 +310,7 @@ async def cmd_image_create(args: argparse.Namespace, out: Output) -> int:
             resolution=args.resolution,
             quantity=args.quantity,
         )
-        ids = list(job.image_ids or [])
+        ids = list(job.image_ids)
         if not wait or not ids:
             if out.json_mode:
                 out.json(job.to_dict())
@@ -307,8 +340,7 @@ async def cmd_image_create(args: argparse.Namespace, out: Output) -> int:
             )
         out.hint = None
         paths: list[pathlib.Path] = []
-        if args.download is not None:
-            target = await download_target(args.download, directory=True)
+        if target is not None:
             for image in images:
                 paths.append(await download_with_progress(mm, out, image, target))
     if out.json_mode:

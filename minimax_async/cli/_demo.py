@@ -13,7 +13,9 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from .._client import AsyncMiniMax
+import yarl
+
+from .._client import DEFAULT_BASE_URL, AsyncMiniMax
 from ._commands import (
     download_target,
     download_with_progress,
@@ -46,8 +48,8 @@ async def _demo_client(
     if args.token or os.environ.get("USEAPI_TOKEN"):
         if not args.real:
             raise CliError(REFUSE_REAL, EXIT_USAGE)
-        out.note("running against the real API (--real): this spends credits")
         async with make_client(args) as mm:
+            out.note(_real_server_note(mm.base_url))
             yield mm, False
         return
     from ..testing import run_emulator  # the server side is only loaded for the demo
@@ -63,6 +65,18 @@ async def _demo_client(
             yield mm, True
 
 
+def _real_server_note(base_url: str) -> str:
+    """Which server ``demo --real`` talks to: a --base-url / USEAPI_BASE_URL elsewhere than
+    useapi.net is named, so a leftover setting cannot go unnoticed."""
+    host = yarl.URL(base_url).host or base_url
+    if host == yarl.URL(DEFAULT_BASE_URL).host:
+        return f"running against the real API at {base_url} (--real): this spends credits"
+    return (
+        f"running against {base_url} (--real; not {yarl.URL(DEFAULT_BASE_URL).host}, set by "
+        "--base-url or USEAPI_BASE_URL): jobs there may be billed by that server"
+    )
+
+
 def _demo_picture() -> bytes:
     """A 640x360 gradient PNG built in memory (zlib + struct)."""
     from ..testing._media import png_bytes
@@ -75,12 +89,10 @@ async def cmd_demo(args: argparse.Namespace, out: Output) -> int:
     out.require_display()
     start = time.monotonic()
     async with _demo_client(args, out) as (mm, emulated):
-        target = await download_target(args.output, directory=True)
+        target = await download_target(args.output, directory=True, mkdir=True)
         uploaded = await upload_with_progress(mm, out, _demo_picture(), "demo.png")
         job = await mm.videos.create(prompt=DEMO_PROMPT, model=DEMO_MODEL, file_id=uploaded.file_id)
         video_id = job.video_id
-        if video_id is None:
-            raise CliError("videos/create answered without a videoId", 3)
         out.note(f"created video {video_id} ({DEMO_MODEL}, image-to-video)")
         if not emulated:
             out.hint = (

@@ -21,6 +21,8 @@ from .._exceptions import (
     WaitTimeoutError,
 )
 from .._types import TIMEOUT_ERRORS
+from ..models.images import Image
+from ..models.videos import Video
 
 __all__ = [
     "EXIT_API",
@@ -76,9 +78,19 @@ def exit_code_for(exc: BaseException) -> int:
     return EXIT_FAILURE
 
 
-def _status_of(result: object) -> str:
+def _status_of(result: object, message: str) -> str:
+    """The last known state of a job still running, in words (``last seen: processing 40%``);
+    nothing for a job that ended (the message says how)."""
+    if result is None or getattr(result, "is_final", False) or "removed" in message:
+        return ""  # a failed, moderated or removed job: the message already says how it ended
+    from ._commands import status_text  # the CLI's labels of video/image statuses
+
     status = getattr(result, "status", None)
-    return f" (status {status})" if status is not None else ""
+    if status is None:
+        return ""
+    if isinstance(result, (Video, Image)):
+        return f" (last seen: {status_text(result)})"
+    return f" (last seen: {getattr(result, 'status_label', None) or status})"
 
 
 def describe(exc: BaseException, secrets: Sequence[str] = ()) -> str:
@@ -86,9 +98,9 @@ def describe(exc: BaseException, secrets: Sequence[str] = ()) -> str:
     if isinstance(exc, CliError):
         text = exc.message
     elif isinstance(exc, WaitTimeoutError):
-        text = f"timed out: {exc.message}{_status_of(exc.result)}"
+        text = f"timed out: {exc.message}{_status_of(exc.result, exc.message)}"
     elif isinstance(exc, GenerationError):
-        text = f"generation {_kind(exc)}: {exc.message}{_status_of(exc.result)}"
+        text = f"generation {_kind(exc)}: {exc.message}{_status_of(exc.result, exc.message)}"
     elif isinstance(exc, RateLimitError):
         busy = ", ".join(sorted(exc.running_videos)) if exc.running_videos else ""
         text = f"API error {exc}" + (f"; busy accounts: {busy}" if busy else "")

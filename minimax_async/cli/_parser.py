@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import Final
 
+from .._validation import (
+    AGENT_MODELS,
+    IMAGE_ASPECT_RATIOS,
+    VIDEO_MODEL_OPTIONS,
+    VIDEO_MODELS_WITHOUT_OPTIONS,
+)
 from .._version import __version__
 from ._errors import EXIT_API, EXIT_GENERATION, EXIT_INTERRUPTED, EXIT_TIMEOUT, EXIT_USAGE
 
@@ -78,7 +85,7 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         "--debug",
         action="store_true",
         default=default(False),
-        help="show the traceback of unexpected errors",
+        help="log every request on stderr and show tracebacks (exit codes are unchanged)",
     )
 
 
@@ -96,6 +103,29 @@ def _wait_options(parser: argparse.ArgumentParser, timeout: float) -> None:
         default=None,
         metavar="SECONDS",
         help="fixed seconds between polls (default: 2 s growing to 10 s)",
+    )
+
+
+#: The models the CLI accepts (the SDK itself passes unknown names through: the API grows
+#: faster than the SDK, but a command line typo should not create a billed job).
+VIDEO_MODELS: Final = (*sorted(VIDEO_MODELS_WITHOUT_OPTIONS), *VIDEO_MODEL_OPTIONS)
+IMAGE_MODELS: Final = tuple(IMAGE_ASPECT_RATIOS)
+
+
+def _agent_models(raw: str) -> str:
+    unknown = [m for m in (part.strip() for part in raw.split(",")) if m not in AGENT_MODELS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown model {unknown[0]!r} (choose from {', '.join(AGENT_MODELS)})"
+        )
+    return raw
+
+
+def _mkdir_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--mkdir",
+        action="store_true",
+        help="create the --download directory (and its parents) if it does not exist",
     )
 
 
@@ -137,7 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
         "download the mp4 (on the local emulator unless --real)",
     )
     demo.add_argument(
-        "--output", "-o", default=".", metavar="DIR", help="where to save the mp4 (default: .)"
+        "--output",
+        "-o",
+        default=".",
+        metavar="DIR",
+        help="where to save the mp4 (default: .; created if missing)",
     )
     demo.add_argument(
         "--real",
@@ -157,15 +191,23 @@ def build_parser() -> argparse.ArgumentParser:
     video_commands = video.add_subparsers(dest="video_command", metavar="ACTION", required=True)
     create = command(video_commands, "create", "start a video (text- or image-to-video)")
     create.add_argument("prompt", nargs="?", default=None, metavar="PROMPT")
-    create.add_argument("--model", help="e.g. T2V-01, I2V-01, 02, T2V-2.3, I2V-2.3, Veo-3.1")
+    create.add_argument(
+        "--model",
+        choices=VIDEO_MODELS,
+        metavar="MODEL",
+        help=f"one of {', '.join(VIDEO_MODELS)}",
+    )
     create.add_argument("--options", help="resolution and duration, e.g. 768p-6sec")
     source = create.add_mutually_exclusive_group()
     source.add_argument("--file", metavar="PATH", help="upload this image first and use it")
     source.add_argument("--file-id", metavar="ID", help="an already uploaded file id")
     create.add_argument("--wait", action="store_true", help="wait for the video, showing progress")
     create.add_argument(
-        "--download", metavar="PATH", help="wait, then save the video (a file or a directory)"
+        "--download",
+        metavar="PATH",
+        help="wait, then save the video: an existing directory, or a new file in one",
     )
+    _mkdir_option(create)
     _wait_options(create, 1800.0)
     create.set_defaults(handler=cmd_video_create)
 
@@ -177,12 +219,20 @@ def build_parser() -> argparse.ArgumentParser:
     image_commands = image.add_subparsers(dest="image_command", metavar="ACTION", required=True)
     icreate = command(image_commands, "create", "start images from a prompt")
     icreate.add_argument("prompt", metavar="PROMPT")
-    icreate.add_argument("--model", help="image-01 (default), nano-banana-pro, seedream-4.5 ...")
+    icreate.add_argument(
+        "--model",
+        choices=IMAGE_MODELS,
+        metavar="MODEL",
+        help=f"one of {', '.join(IMAGE_MODELS)} (default: image-01)",
+    )
     icreate.add_argument("--aspect-ratio", metavar="RATIO", help="e.g. 16:9")
     icreate.add_argument("--resolution", help="e.g. 2K (models that take one)")
     icreate.add_argument("--quantity", type=int, metavar="N", help="how many images")
     icreate.add_argument("--wait", action="store_true", help="wait for the images")
-    icreate.add_argument("--download", metavar="DIR", help="wait, then save the images in DIR")
+    icreate.add_argument(
+        "--download", metavar="DIR", help="wait, then save the images in DIR (must exist)"
+    )
+    _mkdir_option(icreate)
     _wait_options(icreate, 600.0)
     icreate.set_defaults(handler=cmd_image_create)
 
@@ -195,7 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
     run = command(agent_commands, "run", "run the agent and wait for its result")
     run.add_argument("prompt", metavar="PROMPT")
     run.add_argument(
-        "--models", required=True, metavar="M1,M2", help="comma-separated, e.g. hailuo-2.3,qwen"
+        "--models",
+        required=True,
+        type=_agent_models,
+        metavar="M1,M2",
+        help=f"comma-separated, from: {', '.join(AGENT_MODELS)}",
     )
     run.add_argument(
         "--file", action="append", default=[], metavar="PATH", help="attach a file (repeatable)"

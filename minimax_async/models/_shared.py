@@ -9,16 +9,20 @@ import attrs
 __all__ = ["Model", "StatusInfo"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Model:
     """Base of every response model.
 
     Attributes are the snake_case names of the JSON keys (see ``_converter``). Keys the SDK does
-    not know are kept in ``extra`` under their original names, and :meth:`to_dict` gives back the
-    JSON the model was built from.
+    not know are kept in ``model_extra`` under their original names (pydantic's name: the API
+    itself sends keys named ``extra``, which are ordinary attributes), and :meth:`to_dict` gives
+    back the JSON the model was built from.
+
+    Every model class is declared with ``repr=False`` so that this class's ``__repr__`` (only
+    the fields that are set) is the one used; ``tests/models`` checks that none forgets.
     """
 
-    extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
+    model_extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
     # (json key, attribute name) for every known key present in the source JSON, in order.
     # Private: lets ``to_dict`` reproduce the exact keys (``fileID`` vs ``file_id``) and nulls.
     _json_keys: tuple[tuple[str, str], ...] = attrs.field(
@@ -31,8 +35,19 @@ class Model:
 
         return unstructure_model(self)
 
+    def __repr__(self) -> str:
+        # A model has up to 50 optional fields, mostly None: showing only what is set keeps a
+        # listing readable. Fields declared ``repr=False`` (tokens) are never shown, and
+        # neither is ``model_extra`` (unknown keys may carry anything, secrets included).
+        shown = ", ".join(
+            f"{field.name}={value!r}"
+            for field in attrs.fields(type(self))
+            if field.repr is not False and (value := getattr(self, field.name)) is not None
+        )
+        return f"{type(self).__name__}({shown})"
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class StatusInfo(Model):
     """The upstream ``statusInfo`` block some responses carry."""
 

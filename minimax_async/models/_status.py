@@ -52,7 +52,7 @@ class VideoLikeStatus:
     _RUNNING: ClassVar[Container[object]] = GenerationStatus.RUNNING_STATES
     _MODERATED: ClassVar[Container[object]] = GenerationStatus.MODERATED_STATES
 
-    status: int | None
+    status: int
     status_final: bool | None
 
     @property

@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AccountUser(Model):
     """The hailuoai.video user the account's token belongs to."""
 
@@ -32,7 +32,7 @@ class AccountUser(Model):
     avatar: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AccountJwt(Model):
     """The decoded hailuoai.video session of an account; ``token`` never shows in ``repr``."""
 
@@ -46,7 +46,7 @@ class AccountJwt(Model):
     exp_expire: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Account(Model):
     """A configured MiniMax account (``GET/POST accounts``)."""
 
@@ -59,7 +59,7 @@ class Account(Model):
     support_music: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class CreditExpiry(Model):
     """An amount of credits and when it expires (milliseconds since the epoch)."""
 
@@ -67,7 +67,7 @@ class CreditExpiry(Model):
     end_time: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ModelControl(Model):
     """Cost and limits of one generation model for this account."""
 
@@ -81,7 +81,7 @@ class ModelControl(Model):
     video_costs: list[Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AudioSubCredit(Model):
     """One batch of minimax.io/audio credits."""
 
@@ -93,7 +93,7 @@ class AudioSubCredit(Model):
     coin_type: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AudioCredits(Model):
     """The minimax.io/audio credit balance."""
 
@@ -102,7 +102,7 @@ class AudioCredits(Model):
     base_resp: BaseResp | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Features(Model):
     """Credits, queue sizes and model costs of an account (``GET features``)."""
 

@@ -9,7 +9,6 @@ from typing import Any, Final
 
 import attrs
 
-from ._nested import json_extra
 from ._shared import Model
 
 __all__ = [
@@ -41,7 +40,7 @@ class AgentJobStatus:
     FINAL_STATES: Final = frozenset({COMPLETED, FAILED})
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentFileDetails(Model):
     """Media metadata of a generated file (the JSON ``file.extra`` object).
 
@@ -71,7 +70,7 @@ class AgentFileDetails(Model):
     model_speech_count: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentAttachmentFile(Model):
     """A file generated (or received) by the agent; ``file_url`` may carry a watermark."""
 
@@ -80,21 +79,18 @@ class AgentAttachmentFile(Model):
     poster_url: str | None = None
     type: str | None = None
     reference_type: int | None = None
-
-    @property
-    def json_extra(self) -> AgentFileDetails | None:
-        """The JSON ``extra`` object (``no_watermark_url``, sizes, model used), typed."""
-        return json_extra(self, AgentFileDetails)
+    #: The JSON ``extra`` object: ``no_watermark_url``, sizes, the model used.
+    extra: AgentFileDetails | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentCoverInfo(Model):
     """The cover image of a timeline file."""
 
     cover_url: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentNodeFile(Model):
     """The file placed on a timeline node (alternative download URLs)."""
 
@@ -108,7 +104,7 @@ class AgentNodeFile(Model):
     thumbnail_url: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentNode(Model):
     """Where an attachment sits on the agent's timeline."""
 
@@ -126,12 +122,9 @@ class AgentNode(Model):
     logo_type: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentAttachment(Model):
-    """A generated file; ``status`` 3 is complete, 2 still processing.
-
-    The JSON ``extra`` record, when present, stays in :attr:`extra` under ``"extra"``.
-    """
+    """A generated file; ``status`` 3 is complete, 2 still processing."""
 
     attachment_id: str | None = None
     type: int | None = None
@@ -140,9 +133,11 @@ class AgentAttachment(Model):
     text: str | None = None
     node: AgentNode | None = None
     sub_attachments: list[Any] | None = None
+    #: The JSON ``extra`` record (undocumented: kept as sent).
+    extra: dict[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentRequestFile(Model):
     """Metadata of a file sent with the agent request (the content is not echoed)."""
 
@@ -151,7 +146,7 @@ class AgentRequestFile(Model):
     type: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentJobRequest(Model):
     """The request an agent job was created from, as echoed by the API."""
 
@@ -164,12 +159,12 @@ class AgentJobRequest(Model):
 
     @property
     def async_(self) -> bool | None:
-        """The JSON ``async`` flag (a Python keyword, so it is kept in :attr:`extra`)."""
-        value = self.extra.get("async")
+        """The JSON ``async`` flag (a Python keyword, so it is kept in :attr:`model_extra`)."""
+        value = self.model_extra.get("async")
         return value if isinstance(value, bool) else None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentJobResponse(Model):
     """The agent's answer: its message and the generated attachments."""
 
@@ -182,7 +177,7 @@ class AgentJobResponse(Model):
     attachments: list[AgentAttachment] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentJobError(Model):
     """Why an agent job failed; ``status`` is an HTTP status code."""
 
@@ -191,12 +186,12 @@ class AgentJobError(Model):
     details: Any = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentJob(Model):
     """An agent job (``POST agent``, ``GET agent/{jobId}``, and the ``replyUrl`` callback)."""
 
-    job_id: str | None = None
-    status: str | None = None
+    job_id: str
+    status: str
     created: str | None = None
     code: int | None = None
     request: AgentJobRequest | None = None
@@ -224,14 +219,14 @@ class AgentJob(Model):
         return False
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentAccountSummary(Model):
     """How many agent jobs one account is executing."""
 
     executing: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RunningAgentJob(Model):
     """An agent job being executed, with its elapsed time (``mm:ss``)."""
 
@@ -239,7 +234,7 @@ class RunningAgentJob(Model):
     elapsed: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RunningAgentJobs(Model):
     """The agent jobs running now, grouped by account (``GET agent/jobs``)."""
 

@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class VoiceCloneFile(Model):
     """A sample a cloned voice was made from."""
 
@@ -38,7 +38,7 @@ class VoiceCloneFile(Model):
     file_name: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class VoiceClone(Model):
     """How a cloned voice was made."""
 
@@ -48,11 +48,11 @@ class VoiceClone(Model):
     files: list[VoiceCloneFile] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Voice(Model):
     """A text-to-speech voice (``GET audio/voices`` items, ``POST audio/clone-voice``)."""
 
-    voice_id: str | None = None
+    voice_id: str
     parent_voice_id: str | None = None
     voice_name: str | None = None
     tag_list: list[str] | None = None
@@ -72,7 +72,7 @@ class Voice(Model):
     clone: VoiceClone | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class VoicePage(Model):
     """Voices matching a query (``GET audio/voices``); the list is ``voice_list``."""
 
@@ -81,7 +81,7 @@ class VoicePage(Model):
     has_more: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AudioEffects(Model):
     """Voice effects applied to speech."""
 
@@ -94,7 +94,7 @@ class AudioEffects(Model):
     auditorium_echo: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AudioClip(Model):
     """A generated speech clip.
 
@@ -102,7 +102,7 @@ class AudioClip(Model):
     settings, ``GET audio`` lists the common ones; download from ``audio_url``.
     """
 
-    audio_id: str | None = None
+    audio_id: str
     audio_length: int | None = None
     audio_sample_rate: int | None = None
     audio_size: int | None = None
@@ -132,7 +132,7 @@ class AudioClip(Model):
     error: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AudioPage(Model):
     """Generated clips (``GET audio``); the list is ``audio_list``."""
 
@@ -141,7 +141,7 @@ class AudioPage(Model):
     has_more: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AudioEmotion(Model):
     """An emotion accepted by text-to-speech."""
 
@@ -149,7 +149,7 @@ class AudioEmotion(Model):
     value: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class VoiceTag(Model):
     """A tag usable in ``tag_list`` to filter voices."""
 
@@ -157,7 +157,7 @@ class VoiceTag(Model):
     tag_name: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AudioConfig(Model):
     """Emotions and voice tags (``GET audio/config``)."""
 
@@ -168,7 +168,7 @@ class AudioConfig(Model):
     voice_tag_language: list[VoiceTag] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class VoiceSetting(Model):
     """Voice, speed, volume, pitch and emotion of a speech request."""
 
@@ -179,7 +179,7 @@ class VoiceSetting(Model):
     emotion: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class TtsPayload(Model):
     """The validated text-to-speech request."""
 
@@ -193,7 +193,7 @@ class TtsPayload(Model):
     stream: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AudioStreamPayload(Model):
     """The message to send over the audio WebSocket (send ``to_dict()`` verbatim)."""
 
@@ -201,7 +201,7 @@ class AudioStreamPayload(Model):
     payload: TtsPayload | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AudioStreamTicket(Model):
     """The result of ``POST audio/create-stream``: a 24 h WebSocket ``token`` (never shown in
     ``repr``) and the ``payload`` to send."""
@@ -210,7 +210,7 @@ class AudioStreamTicket(Model):
     payload: AudioStreamPayload | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AudioStreamChunk(Model):
     """One piece of streamed speech; ``status`` 1 progress, 2 completed."""
 
@@ -220,7 +220,7 @@ class AudioStreamChunk(Model):
     ced: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AudioStreamInfo(Model):
     """Encoding details sent with the last WebSocket message."""
 
@@ -235,7 +235,7 @@ class AudioStreamInfo(Model):
     audio_channel: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AudioStreamMessage(Model):
     """One JSON message received on the audio WebSocket (``wss audio/wss``)."""
 

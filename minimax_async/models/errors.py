@@ -11,7 +11,7 @@ from .videos import RunningVideo
 __all__ = ["ErrorBody"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ErrorBody(Model):
     """A useapi.net error response (any 4xx/5xx JSON body).
 

@@ -6,7 +6,6 @@ from typing import Any
 
 import attrs
 
-from ._nested import json_extra
 from ._shared import Model
 from ._status import GenerationStatus, VideoLikeStatus
 from .videos import GenerationTask, Tag
@@ -18,20 +17,20 @@ class ImageStatus(GenerationStatus):
     """Values of :attr:`Image.status` (the same states as videos; unknown values tolerated)."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ImageJob(Model):
     """The result of ``POST images/create``: poll each of :attr:`image_ids`."""
 
     id: str | None = None
     task: GenerationTask | None = None
     is_first_generate: bool | None = None
-    image_ids: list[str] | None = None
+    image_ids: list[str]
     reply_url: str | None = None
     reply_ref: str | None = None
     code: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ImageExtra(Model):
     """The JSON ``extra`` object of an image."""
 
@@ -39,7 +38,7 @@ class ImageExtra(Model):
     prompt_struct: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ImageUrls(Model):
     """Alternative URLs of an image (``videoURLs``)."""
 
@@ -47,7 +46,7 @@ class ImageUrls(Model):
     download_url_with_watermark: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Image(VideoLikeStatus, Model):
     """An image and its generation state (``GET images/{imageId}``).
 
@@ -59,7 +58,7 @@ class Image(VideoLikeStatus, Model):
     desc: str | None = None
     cover_url: str | None = None
     video_url: str | None = None
-    status: int | None = None
+    status: int
     message: str | None = None
     percent: float | None = None
     can_retry: bool | None = None
@@ -93,15 +92,11 @@ class Image(VideoLikeStatus, Model):
     user_id_str: str | None = None
     status_label: str | None = None
     status_final: bool | None = None
-    image_id: str | None = None
-
-    @property
-    def json_extra(self) -> ImageExtra | None:
-        """The JSON ``extra`` object (``cameraMotions``, ``promptStruct``), typed."""
-        return json_extra(self, ImageExtra)
+    image_id: str
+    extra: ImageExtra | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ImagePage(Model):
     """One page of images (``GET images``); the list is ``images``."""
 

@@ -6,7 +6,6 @@ from typing import Any, Final
 
 import attrs
 
-from ._nested import json_extra
 from ._shared import Model, StatusInfo
 
 __all__ = [
@@ -42,7 +41,7 @@ class ChatEventType:
     CLOSE_CHUNK: Final = 8
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ChatForm(Model):
     """A file or form item attached to a chat message."""
 
@@ -56,7 +55,7 @@ class ChatForm(Model):
     file_byte: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class NetSearchFinalStatus(Model):
     """Outcome of the web search behind an answer."""
 
@@ -64,7 +63,7 @@ class NetSearchFinalStatus(Model):
     status_code: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class NetSearchStatus(Model):
     """Web search state of an answer."""
 
@@ -72,7 +71,7 @@ class NetSearchStatus(Model):
     link_detail: list[Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ChatMessageExtra(Model):
     """The JSON ``extra`` object of a chat message or message result."""
 
@@ -98,7 +97,7 @@ class ChatMessageExtra(Model):
     warning_text: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ChatSendResultExtra(Model):
     """The JSON ``extra`` object of a send result."""
 
@@ -106,7 +105,7 @@ class ChatSendResultExtra(Model):
     long_cut_copy_writing: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ChatSendResult(Model):
     """The accepted user message: ids of the chat and of both messages."""
 
@@ -119,14 +118,11 @@ class ChatSendResult(Model):
     can_search: bool | None = None
     can_edit: bool | None = None
     is_pre_send_result: bool | None = None
-
-    @property
-    def json_extra(self) -> ChatSendResultExtra | None:
-        """The JSON ``extra`` object, typed."""
-        return json_extra(self, ChatSendResultExtra)
+    #: The JSON ``extra`` object.
+    extra: ChatSendResultExtra | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ChatMessageResult(Model):
     """The model's answer (so far, in a stream: each event repeats the whole text)."""
 
@@ -139,28 +135,25 @@ class ChatMessageResult(Model):
     msg_sub_type: int | None = None
     parent_msg_id: str | None = None
     can_retry: bool | None = None
-
-    @property
-    def json_extra(self) -> ChatMessageExtra | None:
-        """The JSON ``extra`` object, typed."""
-        return json_extra(self, ChatMessageExtra)
+    #: The JSON ``extra`` object.
+    extra: ChatMessageExtra | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ChatResultRequest(Model):
     """The ``request`` half of a chat result."""
 
     send_result: ChatSendResult | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ChatResultResponse(Model):
     """The ``response`` half of a chat result."""
 
     message_result: ChatMessageResult | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ChatResult(Model):
     """The result of ``POST llm`` without streaming: the message sent and the answer."""
 
@@ -169,7 +162,7 @@ class ChatResult(Model):
     error: StatusInfo | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ChatEventData(Model):
     """The ``data`` of a stream event: a send result (type 1) or a message result (type 2)."""
 
@@ -177,7 +170,7 @@ class ChatEventData(Model):
     message_result: ChatMessageResult | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ChatEvent(Model):
     """The JSON payload of one ``POST llm`` stream event; a non-zero ``status_info.code`` is an
     error. See :class:`ChatEventType`."""
@@ -187,14 +180,14 @@ class ChatEvent(Model):
     status_info: StatusInfo | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OtherAgentAnswer(Model):
     """Answer of another bot, if any."""
 
     bot_info: Any = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ChatMessage(Model):
     """One message of a chat (``msg_type`` ``"user"`` or ``"system"``)."""
 
@@ -213,21 +206,18 @@ class ChatMessage(Model):
     other_agent_answer: OtherAgentAnswer | None = None
     failed_text: str | None = None
     can_edit: bool | None = None
-
-    @property
-    def json_extra(self) -> ChatMessageExtra | None:
-        """The JSON ``extra`` object, typed."""
-        return json_extra(self, ChatMessageExtra)
+    #: The JSON ``extra`` object.
+    extra: ChatMessageExtra | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ChatStatusInfo(StatusInfo):
     """The upstream ``statusInfo`` of a chat, which may add an English ``message``."""
 
     message_english: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Chat(Model):
     """A chat with its messages (``GET llm/{chatID}``)."""
 
@@ -239,7 +229,7 @@ class Chat(Model):
     status_info: ChatStatusInfo | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RobotAvatar(Model):
     """Avatar image URLs of the chat bot."""
 
@@ -249,7 +239,7 @@ class RobotAvatar(Model):
     oversize: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ChatAttachment(Model):
     """A file or link attached to a chat."""
 
@@ -266,7 +256,7 @@ class ChatAttachment(Model):
     content: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ChatSummary(Model):
     """A chat as listed by ``GET llm``."""
 
@@ -290,7 +280,7 @@ class ChatSummary(Model):
     model: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ChatPage(Model):
     """One page of chats (``GET llm``); the list is ``items``."""
 

@@ -24,11 +24,11 @@ class MusicStatus:
     FINAL_STATES: Final = frozenset({COMPLETED, MODERATED})
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class MusicJob(Model):
     """The result of ``GET music/create``: the song's id, URL and length in seconds."""
 
-    music_id: str | None = None
+    music_id: str
     audio_url: str | None = None
     duration: float | None = None
     # Listed by the docs' model; only error bodies carry them.
@@ -36,7 +36,7 @@ class MusicJob(Model):
     code: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Music(Model):
     """A song and its state (``GET music/{musicId}``, ``GET music``).
 
@@ -48,12 +48,12 @@ class Music(Model):
     style: str | None = None
     cover_url: str | None = None
     audio_url: str | None = None
-    status: int | None = None
+    status: int
     status_label: str | None = None
     status_final: bool | None = None
     create_time: int | None = None
     duration: float | None = None
-    music_id: str | None = None
+    music_id: str
 
     @property
     def is_final(self) -> bool:
@@ -82,7 +82,7 @@ class Music(Model):
         return self.is_final and not self.is_completed and not self.is_moderated
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class MusicStyle(Model):
     """A style to pass as ``style_id`` to ``music.create``, with a sample ``url``."""
 
@@ -91,7 +91,7 @@ class MusicStyle(Model):
     name: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class MusicStyleGroup(Model):
     """A named group of music styles (``GET music/styles`` returns a list of these)."""
 

@@ -9,7 +9,7 @@ from ._shared import Model
 __all__ = ["BaseResp", "PlatformFile", "PlatformUploadResponse"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class BaseResp(Model):
     """The platform's outcome block: ``status_code`` 0 is success, anything else an error.
 
@@ -21,7 +21,7 @@ class BaseResp(Model):
     status_msg: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class PlatformFile(Model):
     """A file stored on the MiniMax platform."""
 
@@ -33,7 +33,7 @@ class PlatformFile(Model):
     purpose: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class PlatformUploadResponse(Model):
     """The body of ``POST files/upload``: the stored file and the outcome block."""
 

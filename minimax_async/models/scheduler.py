@@ -9,7 +9,7 @@ from ._shared import Model
 __all__ = ["AccountCapacity", "ScheduledJob", "SchedulerCapacity"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ScheduledJob(Model):
     """A video or image generation being tracked, with the caller's ``reply_ref``."""
 
@@ -28,7 +28,7 @@ class ScheduledJob(Model):
         return self.image_id or self.video_id
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AccountCapacity(Model):
     """Free job slots of one account: ``available`` = ``max_jobs`` - ``executing``."""
 
@@ -38,7 +38,7 @@ class AccountCapacity(Model):
     available: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SchedulerCapacity(Model):
     """Running jobs and free slots per account (``GET scheduler/available``)."""
 

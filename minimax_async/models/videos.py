@@ -48,7 +48,7 @@ class VideoStatus(GenerationStatus):
     """Values of :attr:`Video.status` (plain ints; unknown values are tolerated)."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class GenerationTask(Model):
     """The upstream batch a create call started (video and image creation)."""
 
@@ -56,14 +56,14 @@ class GenerationTask(Model):
     video_ids: list[str] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class VideoJobData(Model):
     """The upstream ``data`` block of older ``videos/create`` responses."""
 
     id: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RunningVideo(Model):
     """A video occupying one of an account's ``maxJobs`` slots (429 ``runningVideos``)."""
 
@@ -76,13 +76,13 @@ class RunningVideo(Model):
     reply_ref: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class VideoJob(Model):
     """The result of ``POST videos/create``: poll :attr:`video_id` for the video."""
 
     id: str | None = None
     task: GenerationTask | None = None
-    video_id: str | None = None
+    video_id: str
     reply_url: str | None = None
     reply_ref: str | None = None
     data: VideoJobData | None = None
@@ -93,7 +93,7 @@ class VideoJob(Model):
     running_videos: dict[str, list[RunningVideo]] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class OriginFile(Model):
     """An input file a video was generated from."""
 
@@ -102,7 +102,7 @@ class OriginFile(Model):
     type: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Video(VideoLikeStatus, Model):
     """A video and its generation state (``GET videos/{videoId}``, ``GET videos``).
 
@@ -115,7 +115,7 @@ class Video(VideoLikeStatus, Model):
     cover_url: str | None = None
     video_url: str | None = None
     download_url: str | None = None
-    status: int | None = None
+    status: int
     status_label: str | None = None
     status_final: bool | None = None
     message: str | None = None
@@ -125,10 +125,10 @@ class Video(VideoLikeStatus, Model):
     origin_files: list[OriginFile] | None = None
     can_appeal: bool | None = None
     can_retry: bool | None = None
-    video_id: str | None = None
+    video_id: str
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class CharacterFile(Model):
     """The upload a character was made from: ``cdn_url`` the original, ``prompt_img_url`` the
     detected face."""
@@ -138,16 +138,16 @@ class CharacterFile(Model):
     prompt_img_url: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Character(Model):
     """A character usable as a subject reference (``GET videos/characters``)."""
 
-    character_id: str | None = None
+    character_id: str
     character_type: int | None = None
     file: CharacterFile | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Tag(Model):
     """A label shown on a generated video or image."""
 
@@ -156,7 +156,7 @@ class Tag(Model):
     tag_text: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class TemplateVideoAsset(Model):
     """The sample video of an agent template."""
 
@@ -188,7 +188,7 @@ class TemplateVideoAsset(Model):
     user_id_str: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class TemplateLikes(Model):
     """Like count of an agent template."""
 
@@ -196,7 +196,7 @@ class TemplateLikes(Model):
     like_status: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class TemplateAuthor(Model):
     """Who published an agent template."""
 
@@ -205,7 +205,7 @@ class TemplateAuthor(Model):
     avatar: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class TemplateInput(Model):
     """An input a template needs: ``type`` is ``"text"`` or ``"image"``."""
 
@@ -213,7 +213,7 @@ class TemplateInput(Model):
     type: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentTemplate(Model):
     """An agent video template; the details fields (``credits`` ... ``inputs``) are only filled
     when one template is requested by id."""
@@ -232,7 +232,7 @@ class AgentTemplate(Model):
     inputs: list[TemplateInput] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentTemplatePage(Model):
     """One page of agent templates (``GET videos/agent-templates``); the list is ``video_list``."""
 
@@ -251,7 +251,7 @@ class AgentEventStatus:
     FINISHED: Final = "finished"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentToolCall(Model):
     """A tool the agent runs; ``tool_call_status`` 1 started, 2 finished."""
 
@@ -261,12 +261,9 @@ class AgentToolCall(Model):
     tool_call_args: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentAttachmentInfo(Model):
-    """Media being generated; ``type`` 1 image, 2 video, 3 final composite.
-
-    The JSON ``extra`` record, when present, stays in :attr:`extra` under ``"extra"``.
-    """
+    """Media being generated; ``type`` 1 image, 2 video, 3 final composite."""
 
     attachment_info_id: str | None = None
     type: int | None = None
@@ -274,9 +271,11 @@ class AgentAttachmentInfo(Model):
     create_time: int | None = None
     attachment_info_url: str | None = None
     status: int | None = None
+    #: The JSON ``extra`` record (undocumented: kept as sent).
+    extra: dict[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentEventMessage(Model):
     """The message of a stream event; ``msg_type`` 1 user, 2 system."""
 
@@ -291,7 +290,7 @@ class AgentEventMessage(Model):
     attachment_info: AgentAttachmentInfo | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class RecommendedTemplate(Model):
     """A template the agent suggests after finishing."""
 
@@ -299,7 +298,7 @@ class RecommendedTemplate(Model):
     name: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentEvent(Model):
     """The JSON payload of one ``videos/agent-create`` stream event.
 
@@ -328,27 +327,27 @@ class AgentEvent(Model):
         return self.to_dict()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentCreatedEvent(AgentEvent):
     """The job was created upstream; carries ``video_id``."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentConnectedEvent(AgentEvent):
     """The stream is connected to the agent."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentHeartbeatEvent(AgentEvent):
     """Keep-alive; carries only a timestamp."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentProgressEvent(AgentEvent):
     """Text, tool, attachment or recommendation progress."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class AgentFinishedEvent(AgentEvent):
     """The agent is done; carries ``video_id``."""
 

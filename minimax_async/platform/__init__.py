@@ -201,6 +201,10 @@ class AsyncMiniMaxPlatform(BaseClient):
     async def __aenter__(self) -> AsyncMiniMaxPlatform:
         return self
 
+    async def close(self) -> None:
+        """The same as :meth:`aclose` (openai-python's name)."""
+        await self.aclose()
+
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 

@@ -6,14 +6,14 @@ import os
 import re
 import uuid
 import warnings
-from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote
 
 import aiohttp
 
 from .._accounts import Route, route_call, with_account
-from .._types import FileSource, ProgressCallback, Timeout
+from .._types import FileSource, ProgressCallback, RequestOptions, Timeout
 from .._uploads import AUDIO_VIDEO_IMAGE_TYPES, PreparedUpload, prepare_upload
 from .._validation import check_id
 from ..models.files import UploadedFile
@@ -25,9 +25,13 @@ __all__ = [
     "MultipartFactory",
     "Resource",
     "body_of",
+    "check_keywords",
     "form_fields",
     "form_file_type",
+    "more_pages",
     "new_reply_ref",
+    "options_of",
+    "paginate",
     "path_id",
     "warn_decommissioned",
 ]
@@ -63,6 +67,81 @@ def path_id(name: str, value: str) -> str:
     if type(value) is str and _PLAIN_ID.fullmatch(value):
         return value  # the common case, on every poll: no checks or quoting left to do
     return quote(check_id(name, value), safe=":@-._~!$&'()*+,;=")
+
+
+def options_of(given: Mapping[str, Any]) -> RequestOptions:
+    """The per-call options among a method's keywords (the rest are the request's fields)."""
+    return cast(
+        RequestOptions, {k: v for k, v in given.items() if k in RequestOptions.__optional_keys__}
+    )
+
+
+def check_keywords(method: str, given: Mapping[str, object], params: Any) -> None:
+    """Refuse what Python refuses for an explicit signature, for methods taking
+    ``**kwargs: Unpack[SomeParams]`` (``params`` a TypedDict): unknown and missing keywords.
+
+    Raises:
+        TypeError: naming the keyword and the allowed ones; nothing has been sent.
+    """
+    required: frozenset[str] = params.__required_keys__
+    allowed = required | params.__optional_keys__
+    unknown = sorted(set(given) - allowed)
+    if unknown:
+        raise TypeError(
+            f"{method}() got an unexpected keyword argument {unknown[0]!r}; allowed: "
+            + ", ".join(sorted(allowed))
+        )
+    missing = sorted(required - set(given))
+    if missing:
+        raise TypeError(f"{method}() missing required keyword argument {missing[0]!r}")
+
+
+_C = TypeVar("_C")
+_I = TypeVar("_I")
+_P = TypeVar("_P")
+
+
+async def paginate(
+    fetch: Callable[[_C | None], Awaitable[_P]],
+    *,
+    items: Callable[[_P], Sequence[_I] | None],
+    next_cursor: Callable[[_P, Sequence[_I], _C | None], _C | None],
+    key: Callable[[_I], Hashable | None],
+) -> AsyncIterator[_I]:
+    """Every item of a paged list endpoint, fetching page after page (the ``iter`` methods).
+
+    ``fetch(cursor)`` gets one page (``cursor`` None: the first); ``next_cursor(page, items,
+    cursor)`` says where the next page starts, None after the last. Items already yielded
+    (same ``key``; a None key is never a repeat) are skipped, and a page with nothing new ends
+    the iteration: a server that ignores the cursor cannot make this loop forever.
+    """
+    cursor: _C | None = None
+    seen: set[Hashable] = set()
+    while True:
+        page = await fetch(cursor)
+        batch = items(page) or ()
+        fresh = False
+        for item in batch:
+            ident = key(item)
+            if ident is not None:
+                if ident in seen:
+                    continue
+                seen.add(ident)
+            fresh = True
+            yield item
+        if not fresh:
+            return
+        cursor = next_cursor(page, batch, cursor)
+        if cursor is None:
+            return
+
+
+def more_pages(flag: bool | None, got: int, size: int | None) -> bool:
+    """Whether a page is followed by another: the API's own flag (``has_next``, ``has_more``)
+    when it sends one, else a full page (``size`` items) or, with no size asked, any items."""
+    if flag is not None:
+        return flag
+    return got == size if size is not None else got > 0
 
 
 def new_reply_ref() -> str:
@@ -168,6 +247,7 @@ class Resource:
         allowed_types: tuple[str, ...] = AUDIO_VIDEO_IMAGE_TYPES,
         account: str | None,
         on_progress: ProgressCallback | None,
+        options: RequestOptions | None = None,
     ) -> UploadedFile:
         """POST ``source`` as the raw request body (``files``, ``audio/upload-sample``)."""
         upload = await prepare_upload(
@@ -193,6 +273,7 @@ class Resource:
                 kind="idempotent",
                 replayable=upload.replayable,
                 timeout=UPLOAD_TIMEOUT,
+                options=options,
             ),
         )
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._accounts import Route, with_account
+from .._types import RequestOptions
 from .._validation import validate_account_config
 from ..models.accounts import Account, Features
 from ._base import Resource, body_of, path_id
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
 
 __all__ = ["Accounts"]
 
@@ -16,14 +20,16 @@ __all__ = ["Accounts"]
 class Accounts(Resource):
     """Configure, list and remove the MiniMax accounts the API uses."""
 
-    async def list(self) -> dict[str, Account]:
+    async def list(self, **options: Unpack[RequestOptions]) -> dict[str, Account]:
         """Every configured account, by account id (``GET accounts``)."""
-        return await self._client.request("GET", "accounts", cast_to=dict[str, Account])
+        return await self._client.request(
+            "GET", "accounts", cast_to=dict[str, Account], options=options
+        )
 
-    async def retrieve(self, account: str) -> Account:
+    async def retrieve(self, account: str, **options: Unpack[RequestOptions]) -> Account:
         """One account's configuration (``GET accounts/{account}``)."""
         return await self._client.request(
-            "GET", f"accounts/{path_id('account', account)}", cast_to=Account
+            "GET", f"accounts/{path_id('account', account)}", cast_to=Account, options=options
         )
 
     async def configure(
@@ -33,6 +39,7 @@ class Accounts(Resource):
         token: str,
         max_jobs: int,
         extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Account:
         """Create or update an account from its hailuoai.video ``url`` and ``token``."""
         validate_account_config(url=url, token=token, max_jobs=max_jobs)
@@ -42,18 +49,27 @@ class Accounts(Resource):
             cast_to=Account,
             json_body=body_of({"url": url, "token": token, "maxJobs": max_jobs}, extra_body),
             kind="idempotent",
+            options=options,
         )
 
-    async def delete(self, account: str) -> None:
+    async def delete(self, account: str, **options: Unpack[RequestOptions]) -> None:
         """Remove an account's configuration (``DELETE accounts/{account}``)."""
-        await self._client.request("DELETE", f"accounts/{path_id('account', account)}")
+        await self._client.request(
+            "DELETE", f"accounts/{path_id('account', account)}", options=options
+        )
 
-    async def features(self, *, account: str | None = None) -> Features:
+    async def features(
+        self, *, account: str | None = None, **options: Unpack[RequestOptions]
+    ) -> Features:
         """Credits, plan and limits of an account (``GET features``)."""
         params = {"account": self._account(account)}
         return await self._routed(
             Route("GET features", account),
             lambda chosen: self._client.request(
-                "GET", "features", cast_to=Features, params=with_account(params, chosen)
+                "GET",
+                "features",
+                cast_to=Features,
+                params=with_account(params, chosen),
+                options=options,
             ),
         )

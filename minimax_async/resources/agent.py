@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .._accounts import Route
 from .._exceptions import APIStatusError, JobCreationUnknownError
-from .._types import FileSource, Timeout
+from .._types import FileSource, RequestOptions, Timeout
 from .._uploads import prepare_upload
 from .._validation import validate_agent
-from ..models.agent import AgentJob, RunningAgentJobs
+from ..models.agent import AgentJob, RunningAgentJob, RunningAgentJobs
 from ._base import (
     MultipartFactory,
     Resource,
     form_fields,
     form_file_type,
     new_reply_ref,
+    paginate,
     path_id,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
 
 __all__ = ["Agent", "AGENT_RUN_TIMEOUT"]
 
@@ -39,10 +43,19 @@ class Agent(Resource):
         reply_url: str | None = None,
         reply_ref: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AgentJob:
         """Run the agent and wait for its result (up to 16 minutes; ``POST agent``)."""
         return await self._post(
-            prompt, models, files, account, reply_url, reply_ref, extra_body, run_async=False
+            prompt,
+            models,
+            files,
+            account,
+            reply_url,
+            reply_ref,
+            extra_body,
+            run_async=False,
+            options=options,
         )
 
     async def submit(
@@ -55,24 +68,45 @@ class Agent(Resource):
         reply_url: str | None = None,
         reply_ref: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AgentJob:
         """Start the agent in the background; returns the job with status ``started``.
 
         Wait for it with ``mm.wait_for_agent_job(job.job_id)``.
         """
         return await self._post(
-            prompt, models, files, account, reply_url, reply_ref, extra_body, run_async=True
+            prompt,
+            models,
+            files,
+            account,
+            reply_url,
+            reply_ref,
+            extra_body,
+            run_async=True,
+            options=options,
         )
 
-    async def retrieve(self, job_id: str) -> AgentJob:
+    async def retrieve(self, job_id: str, **options: Unpack[RequestOptions]) -> AgentJob:
         """An agent job's status and results (``GET agent/{jobId}``)."""
         return await self._client.request(
-            "GET", f"agent/{path_id('job_id', job_id)}", cast_to=AgentJob
+            "GET", f"agent/{path_id('job_id', job_id)}", cast_to=AgentJob, options=options
         )
 
-    async def running(self) -> RunningAgentJobs:
+    async def running(self, **options: Unpack[RequestOptions]) -> RunningAgentJobs:
         """Agent jobs executing now, by account (``GET agent/jobs``)."""
-        return await self._client.request("GET", "agent/jobs", cast_to=RunningAgentJobs)
+        return await self._client.request(
+            "GET", "agent/jobs", cast_to=RunningAgentJobs, options=options
+        )
+
+    def iter(self, **options: Unpack[RequestOptions]) -> AsyncIterator[RunningAgentJob]:
+        """Every agent job executing now, all accounts together (``GET agent/jobs``, which
+        answers in one page)."""
+        return paginate(
+            lambda _: self.running(**options),
+            items=lambda page: [job for jobs in (page.executing or {}).values() for job in jobs],
+            next_cursor=lambda page, got, _: None,
+            key=lambda job: job.job_id,
+        )
 
     async def _post(
         self,
@@ -85,6 +119,7 @@ class Agent(Resource):
         extra_body: Mapping[str, Any] | None,
         *,
         run_async: bool,
+        options: RequestOptions,
     ) -> AgentJob:
         model_list = [models] if isinstance(models, str) else list(models)
         validate_agent(
@@ -127,6 +162,7 @@ class Agent(Resource):
                     reply_ref=ref,
                     replayable=replayable,
                     **kwargs,
+                    options=options,
                 ),
             )
         except JobCreationUnknownError as exc:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from .._accounts import Route, file_refs, with_account
-from .._types import FileSource, ProgressCallback
+from .._accounts import Route, each_account, file_refs, with_account
+from .._types import FileSource, ProgressCallback, RequestOptions
 from .._validation import check_id, validate_audio_text, validate_clone_voice, validate_limit
 from ..models.audio import (
     AudioClip,
@@ -17,7 +17,10 @@ from ..models.audio import (
     VoicePage,
 )
 from ..models.files import UploadedFile
-from ._base import Resource, body_of, path_id, warn_decommissioned
+from ._base import Resource, body_of, more_pages, paginate, path_id, warn_decommissioned
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
 
 __all__ = ["Audio"]
 
@@ -48,6 +51,7 @@ class Audio(Resource):
         auditorium_echo: bool | None = None,
         account: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AudioClip:
         """Speak ``text`` (up to 500 characters) with ``voice_id``; returns the mp3 clip."""
         warn_decommissioned("POST audio/create-mp3")
@@ -60,6 +64,7 @@ class Audio(Resource):
                 cast_to=AudioClip,
                 json_body=with_account(body, chosen),
                 kind="create",
+                options=options,
             ),
         )
 
@@ -83,6 +88,7 @@ class Audio(Resource):
         auditorium_echo: bool | None = None,
         account: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AudioStreamTicket:
         """The token and payload to stream speech of ``text`` over ``audio/wss``."""
         warn_decommissioned("POST audio/create-stream")
@@ -95,6 +101,7 @@ class Audio(Resource):
                 cast_to=AudioStreamTicket,
                 json_body=with_account(body, chosen),
                 kind="create",
+                options=options,
             ),
         )
 
@@ -116,6 +123,7 @@ class Audio(Resource):
         page: int | None = None,
         page_size: int | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> VoicePage:
         """System and cloned voices (``GET audio/voices``); page on while ``has_more``."""
         warn_decommissioned("GET audio/voices")
@@ -131,18 +139,28 @@ class Audio(Resource):
         return await self._routed(
             Route("GET audio/voices", account),
             lambda chosen: self._client.request(
-                "GET", "audio/voices", cast_to=VoicePage, params=with_account(params, chosen)
+                "GET",
+                "audio/voices",
+                cast_to=VoicePage,
+                params=with_account(params, chosen),
+                options=options,
             ),
         )
 
-    async def config(self, *, account: str | None = None) -> AudioConfig:
+    async def config(
+        self, *, account: str | None = None, **options: Unpack[RequestOptions]
+    ) -> AudioConfig:
         """Languages, emotions and other speech settings (``GET audio/config``)."""
         warn_decommissioned("GET audio/config")
         params = {"account": self._account(account)}
         return await self._routed(
             Route("GET audio/config", account),
             lambda chosen: self._client.request(
-                "GET", "audio/config", cast_to=AudioConfig, params=with_account(params, chosen)
+                "GET",
+                "audio/config",
+                cast_to=AudioConfig,
+                params=with_account(params, chosen),
+                options=options,
             ),
         )
 
@@ -152,6 +170,7 @@ class Audio(Resource):
         page: int | None = None,
         page_size: int | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AudioPage:
         """Speech clips generated on the account (``GET audio``); page on while ``has_more``."""
         warn_decommissioned("GET audio")
@@ -161,21 +180,48 @@ class Audio(Resource):
         return await self._routed(
             Route("GET audio", account),
             lambda chosen: self._client.request(
-                "GET", "audio", cast_to=AudioPage, params=with_account(params, chosen)
+                "GET",
+                "audio",
+                cast_to=AudioPage,
+                params=with_account(params, chosen),
+                options=options,
             ),
         )
 
-    async def retrieve(self, audio_id: str) -> AudioClip:
+    def iter(
+        self,
+        *,
+        page_size: int | None = None,
+        account: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[AudioClip]:
+        """Every speech clip of the account, page after page (``GET audio``)."""
+        return each_account(
+            self._client,
+            account,
+            lambda acc: paginate(
+                lambda page: self.list(page=page or 1, page_size=page_size, account=acc, **options),
+                items=lambda page: page.audio_list,
+                next_cursor=lambda page, got, number: (
+                    (number or 1) + 1 if more_pages(page.has_more, len(got), page_size) else None
+                ),
+                key=lambda clip: clip.audio_id,
+            ),
+        )
+
+    async def retrieve(self, audio_id: str, **options: Unpack[RequestOptions]) -> AudioClip:
         """One speech clip (``GET audio/{audio_id}``)."""
         warn_decommissioned("GET audio/{audio_id}")
         return await self._client.request(
-            "GET", f"audio/{path_id('audio_id', audio_id)}", cast_to=AudioClip
+            "GET", f"audio/{path_id('audio_id', audio_id)}", cast_to=AudioClip, options=options
         )
 
-    async def delete(self, audio_id: str) -> None:
+    async def delete(self, audio_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete a speech clip (``DELETE audio/{audio_id}``)."""
         warn_decommissioned("DELETE audio/{audio_id}")
-        await self._client.request("DELETE", f"audio/{path_id('audio_id', audio_id)}")
+        await self._client.request(
+            "DELETE", f"audio/{path_id('audio_id', audio_id)}", options=options
+        )
 
     async def clone_voice(
         self,
@@ -186,6 +232,7 @@ class Audio(Resource):
         need_noise_reduction: bool | None = None,
         account: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Voice:
         """Clone a voice from up to 10 uploaded samples (``files``: file ids)."""
         warn_decommissioned("POST audio/clone-voice")
@@ -215,6 +262,7 @@ class Audio(Resource):
                 cast_to=Voice,
                 json_body=with_account(body, chosen),
                 kind="create",
+                options=options,
             ),
         )
 
@@ -225,6 +273,7 @@ class Audio(Resource):
         content_type: str | None = None,
         account: str | None = None,
         on_progress: ProgressCallback | None = None,
+        **options: Unpack[RequestOptions],
     ) -> UploadedFile:
         """Upload an audio sample for :meth:`clone_voice` (``POST audio/upload-sample``)."""
         warn_decommissioned("POST audio/upload-sample")
@@ -235,6 +284,7 @@ class Audio(Resource):
             allowed_types=_SAMPLE_TYPES,
             account=account,
             on_progress=on_progress,
+            options=options,
         )
 
     async def delete_voice(
@@ -243,6 +293,7 @@ class Audio(Resource):
         *,
         account: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Delete a cloned voice (``POST audio/delete-voice``)."""
         warn_decommissioned("POST audio/delete-voice")
@@ -258,13 +309,16 @@ class Audio(Resource):
                 "audio/delete-voice",
                 json_body=with_account(body, chosen),
                 kind="idempotent",
+                options=options,
             ),
         )
 
     def _speech_body(
         self, args: Mapping[str, Any], endpoint: Literal["create-mp3", "create-stream"]
     ) -> dict[str, Any]:
-        fields = {k: v for k, v in args.items() if k not in ("self", "account", "extra_body")}
+        fields = {
+            k: v for k, v in args.items() if k not in ("self", "account", "extra_body", "options")
+        }
         validate_audio_text(**fields, endpoint=endpoint)
         return body_of({"account": self._account(args["account"]), **fields}, args["extra_body"])
 

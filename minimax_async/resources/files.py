@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-from .._accounts import Route, with_account
-from .._types import FileSource, ProgressCallback
+from .._accounts import Route, each_account, with_account
+from .._types import FileSource, ProgressCallback, RequestOptions
 from .._validation import validate_limit
 from ..models.files import FileRecord, UploadedFile
-from ._base import Resource, path_id
+from ._base import Resource, paginate, path_id
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
 
 __all__ = ["Files"]
 
@@ -23,6 +28,7 @@ class Files(Resource):
         content_type: str | None = None,
         account: str | None = None,
         on_progress: ProgressCallback | None = None,
+        **options: Unpack[RequestOptions],
     ) -> UploadedFile:
         """Upload an image (png, jpeg, webp), audio (mp3, wav) or video (mp4) up to 5 GB.
 
@@ -31,11 +37,20 @@ class Files(Resource):
         ``content_type`` is given. ``on_progress(sent, total)`` may be sync or async.
         """
         return await self._upload_raw(
-            "files", source, content_type=content_type, account=account, on_progress=on_progress
+            "files",
+            source,
+            content_type=content_type,
+            account=account,
+            on_progress=on_progress,
+            options=options,
         )
 
     async def list(
-        self, *, limit: int | None = None, account: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> builtins.list[FileRecord]:
         """Files uploaded to an account, newest first (``GET files``)."""
         validate_limit("limit", limit, 1, 1000)
@@ -47,9 +62,31 @@ class Files(Resource):
                 "files",
                 cast_to=builtins.list[FileRecord],
                 params=with_account(params, chosen),
+                options=options,
             ),
         )
 
-    async def delete(self, file_id: str) -> None:
+    def iter(
+        self,
+        *,
+        limit: int | None = None,
+        account: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[FileRecord]:
+        """Every file ``GET files`` lists (the endpoint has no cursor: one page of ``limit``)."""
+        return each_account(
+            self._client,
+            account,
+            lambda acc: paginate(
+                lambda _: self.list(limit=limit, account=acc, **options),
+                items=lambda page: page,
+                next_cursor=lambda page, got, _: None,
+                key=lambda record: record.file_id,
+            ),
+        )
+
+    async def delete(self, file_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete an uploaded file (``DELETE files/{fileID}``)."""
-        await self._client.request("DELETE", f"files/{path_id('file_id', file_id)}")
+        await self._client.request(
+            "DELETE", f"files/{path_id('file_id', file_id)}", options=options
+        )

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from .._accounts import Route, file_refs, with_account
+from .._accounts import Route, each_account, file_refs, with_account
 from .._converter import structure
+from .._types import RequestOptions
 from .._validation import image_reference_fields, validate_image_create, validate_limit
 from ..models.images import Image, ImageJob, ImagePage
-from ._base import Resource, body_of, new_reply_ref, path_id
+from ._base import (
+    Resource,
+    body_of,
+    check_keywords,
+    more_pages,
+    new_reply_ref,
+    options_of,
+    paginate,
+    path_id,
+)
 
-__all__ = ["IMAGE_RECONCILE_WINDOW", "Images"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
+
+__all__ = ["IMAGE_RECONCILE_WINDOW", "ImageCreateParams", "Images"]
 
 #: Seconds a new image job surely stays in ``GET scheduler`` (running jobs only): images take
 #: about 20 s. A create whose answer failed later than this is not resent when its replyRef is
@@ -19,30 +32,49 @@ __all__ = ["IMAGE_RECONCILE_WINDOW", "Images"]
 IMAGE_RECONCILE_WINDOW = 15.0
 
 
+class _ImagePrompt(TypedDict):
+    prompt: str
+
+
+class ImageCreateParams(_ImagePrompt, total=False):
+    """The keywords of ``images.create`` (``prompt`` required), shared by ``generate_images``
+    and batch requests. ``None`` leaves a field out of the request."""
+
+    model: str | None
+    aspect_ratio: str | None
+    resolution: str | None
+    character_file_id: str | None
+    reference_file_ids: Sequence[str]
+    quantity: int | None
+    prompt_optimization: bool | None
+    reply_url: str | None
+    reply_ref: str | None
+    account: str | None
+    extra_body: Mapping[str, Any] | None
+
+
+class _ImageCreateCall(ImageCreateParams, RequestOptions, total=False):
+    """``images.create``'s keywords: the request's fields and the per-call options."""
+
+
 class Images(Resource):
     """Image generation jobs (image-01, nano-banana-pro, gpt-image-1.5, seedream-4.5)."""
 
-    async def create(
-        self,
-        *,
-        prompt: str,
-        model: str | None = None,
-        aspect_ratio: str | None = None,
-        resolution: str | None = None,
-        character_file_id: str | None = None,
-        reference_file_ids: Sequence[str] = (),
-        quantity: int | None = None,
-        prompt_optimization: bool | None = None,
-        reply_url: str | None = None,
-        reply_ref: str | None = None,
-        account: str | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> ImageJob:
+    async def create(self, **params: Unpack[_ImageCreateCall]) -> ImageJob:
         """Start an image job of ``quantity`` images; returns their ids (``image_ids``).
 
+        Takes the keywords of :class:`ImageCreateParams` (``prompt`` required) and the
+        per-call options (``timeout``, ``extra_headers``, ``extra_query``).
         ``reference_file_ids`` are sent as ``referenceFileId1..14``. Like ``videos.create``,
         always sends a ``replyRef`` and reconciles ambiguous failures through the scheduler.
         """
+        check_keywords("images.create", params, _ImageCreateCall)
+        prompt, model = params["prompt"], params.get("model")
+        aspect_ratio, resolution = params.get("aspect_ratio"), params.get("resolution")
+        character_file_id = params.get("character_file_id")
+        reference_file_ids = params.get("reference_file_ids", ())
+        quantity, prompt_optimization = params.get("quantity"), params.get("prompt_optimization")
+        reply_url, reply_ref = params.get("reply_url"), params.get("reply_ref")
         if isinstance(reference_file_ids, str):
             reference_file_ids = (reference_file_ids,)
         validate_image_create(
@@ -61,7 +93,7 @@ class Images(Resource):
         ref = reply_ref if reply_ref is not None else new_reply_ref()
         body = body_of(
             {
-                "account": self._account(account),
+                "account": self._account(params.get("account")),
                 "prompt": prompt,
                 "model": model,
                 "aspectRatio": aspect_ratio,
@@ -73,7 +105,7 @@ class Images(Resource):
                 "replyUrl": reply_url,
                 "replyRef": ref,
             },
-            extra_body,
+            params.get("extra_body"),
         )
 
         async def reconcile(span: float) -> ImageJob | None:
@@ -91,7 +123,9 @@ class Images(Resource):
             )
 
         # Several accounts: the references' account, else the one with the most free slots.
-        route = Route("POST images/create", account, refs=file_refs(body), pick="video")
+        route = Route(
+            "POST images/create", params.get("account"), refs=file_refs(body), pick="video"
+        )
         return await self._routed(
             route,
             lambda chosen: self._client.request(
@@ -103,13 +137,14 @@ class Images(Resource):
                 reconcile=reconcile,
                 reconcile_window=IMAGE_RECONCILE_WINDOW,
                 reply_ref=ref,
+                options=options_of(params),
             ),
         )
 
-    async def retrieve(self, image_id: str) -> Image:
+    async def retrieve(self, image_id: str, **options: Unpack[RequestOptions]) -> Image:
         """An image's status and, once completed, its URLs (``GET images/{imageId}``)."""
         return await self._client.request(
-            "GET", f"images/{path_id('image_id', image_id)}", cast_to=Image
+            "GET", f"images/{path_id('image_id', image_id)}", cast_to=Image, options=options
         )
 
     async def list(
@@ -118,6 +153,7 @@ class Images(Resource):
         limit: int | None = None,
         last_image_id: str | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ImagePage:
         """One page of the account's images (``GET images``)."""
         validate_limit("limit", limit, 1, 1000)
@@ -125,10 +161,37 @@ class Images(Resource):
         return await self._routed(
             Route("GET images", account),
             lambda chosen: self._client.request(
-                "GET", "images", cast_to=ImagePage, params=with_account(params, chosen)
+                "GET",
+                "images",
+                cast_to=ImagePage,
+                params=with_account(params, chosen),
+                options=options,
             ),
         )
 
-    async def delete(self, image_id: str) -> None:
+    def iter(
+        self,
+        *,
+        limit: int | None = None,
+        account: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Image]:
+        """Every image of the account, page after page (``limit`` per page)."""
+        return each_account(
+            self._client,
+            account,
+            lambda acc: paginate(
+                lambda last: self.list(limit=limit, last_image_id=last, account=acc, **options),
+                items=lambda page: page.images,
+                next_cursor=lambda page, got, _: (
+                    got[-1].image_id if more_pages(page.has_next, len(got), limit) else None
+                ),
+                key=lambda image: image.image_id,
+            ),
+        )
+
+    async def delete(self, image_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete an image (``DELETE images/{imageId}``)."""
-        await self._client.request("DELETE", f"images/{path_id('image_id', image_id)}")
+        await self._client.request(
+            "DELETE", f"images/{path_id('image_id', image_id)}", options=options
+        )

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from .._accounts import Route, with_account
-from .._types import FileSource, Timeout
+from .._accounts import Route, each_account, with_account
+from .._types import FileSource, RequestOptions, Timeout
 from .._uploads import prepare_upload
 from .._validation import validate_limit, validate_llm
-from ..models.llm import Chat, ChatPage, ChatResult
+from ..models.llm import Chat, ChatPage, ChatResult, ChatSummary
 from ._base import (
     MultipartFactory,
     Resource,
     form_fields,
     form_file_type,
+    more_pages,
+    paginate,
     path_id,
     warn_decommissioned,
 )
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
+
     from .._streams import ChatStream
 
 __all__ = ["Llm"]
@@ -43,6 +47,7 @@ class Llm(Resource):
         files: Sequence[FileSource] = (),
         account: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ChatResult:
         """Send ``prompt`` and return the whole answer (``POST llm``, JSON form)."""
         warn_decommissioned("POST llm")
@@ -58,6 +63,7 @@ class Llm(Resource):
                 body=form.with_account(chosen),
                 kind="once",
                 timeout=LLM_TIMEOUT,
+                options=options,
             ),
         )
 
@@ -105,6 +111,7 @@ class Llm(Resource):
         limit: int | None = None,
         last_chat_id: str | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ChatPage:
         """One page of chats (``GET llm``)."""
         warn_decommissioned("GET llm")
@@ -113,11 +120,34 @@ class Llm(Resource):
         return await self._routed(
             Route("GET llm", account),
             lambda chosen: self._client.request(
-                "GET", "llm", cast_to=ChatPage, params=with_account(params, chosen)
+                "GET", "llm", cast_to=ChatPage, params=with_account(params, chosen), options=options
             ),
         )
 
-    async def retrieve(self, chat_id: str, *, account: str | None = None) -> Chat:
+    def iter(
+        self,
+        *,
+        limit: int | None = None,
+        account: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[ChatSummary]:
+        """Every chat, page after page (``limit`` per page; ``GET llm``)."""
+        return each_account(
+            self._client,
+            account,
+            lambda acc: paginate(
+                lambda last: self.list(limit=limit, last_chat_id=last, account=acc, **options),
+                items=lambda page: page.items,
+                next_cursor=lambda page, got, _: (
+                    got[-1].chat_id if more_pages(page.has_more, len(got), limit) else None
+                ),
+                key=lambda chat: chat.chat_id,
+            ),
+        )
+
+    async def retrieve(
+        self, chat_id: str, *, account: str | None = None, **options: Unpack[RequestOptions]
+    ) -> Chat:
         """The messages of one chat (``GET llm/{chatID}``)."""
         warn_decommissioned("GET llm/{chatID}")
         path = f"llm/{path_id('chat_id', chat_id)}"
@@ -125,7 +155,7 @@ class Llm(Resource):
         return await self._routed(
             Route("GET llm/{chatID}", account),
             lambda chosen: self._client.request(
-                "GET", path, cast_to=Chat, params=with_account(params, chosen)
+                "GET", path, cast_to=Chat, params=with_account(params, chosen), options=options
             ),
         )
 
@@ -135,6 +165,7 @@ class Llm(Resource):
         chat_ids: Sequence[str] | str | None = None,
         msg_ids: Sequence[str] | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> None:
         """Delete chats (``chat_ids``; ``"all"``: every chat) and/or messages (``DELETE llm``)."""
         warn_decommissioned("DELETE llm")
@@ -148,7 +179,7 @@ class Llm(Resource):
         await self._routed(
             Route("DELETE llm", account),
             lambda chosen: self._client.request(
-                "DELETE", "llm", params=with_account(params, chosen)
+                "DELETE", "llm", params=with_account(params, chosen), options=options
             ),
         )
 

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-from .._accounts import Route, with_account
+from .._accounts import Route, each_account, with_account
+from .._types import RequestOptions
 from .._validation import validate_limit, validate_music_create
 from ..models.music import Music, MusicJob, MusicStyleGroup
-from ._base import Resource, path_id, warn_decommissioned
+from ._base import Resource, more_pages, paginate, path_id, warn_decommissioned
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
 
 __all__ = ["Music_"]
 
@@ -22,6 +28,7 @@ class Music_(Resource):
         style_id: str,
         title: str | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> MusicJob:
         """Compose a song from the lyrics in ``prompt`` (``GET music/create``)."""
         warn_decommissioned("GET music/create")
@@ -41,17 +48,20 @@ class Music_(Resource):
                 params=with_account(params, chosen),
                 # A GET, but it starts a billed job: never resent on an ambiguous failure.
                 kind="create",
+                options=options,
             ),
         )
 
-    async def retrieve(self, music_id: str) -> Music:
+    async def retrieve(self, music_id: str, **options: Unpack[RequestOptions]) -> Music:
         """A song's status and URLs (``GET music/{musicId}``)."""
         warn_decommissioned("GET music/{musicId}")
         return await self._client.request(
-            "GET", f"music/{path_id('music_id', music_id)}", cast_to=Music
+            "GET", f"music/{path_id('music_id', music_id)}", cast_to=Music, options=options
         )
 
-    async def styles(self, *, account: str | None = None) -> list[MusicStyleGroup]:
+    async def styles(
+        self, *, account: str | None = None, **options: Unpack[RequestOptions]
+    ) -> list[MusicStyleGroup]:
         """The styles a song can take (``GET music/styles``)."""
         warn_decommissioned("GET music/styles")
         params = {"account": self._account(account)}
@@ -62,6 +72,7 @@ class Music_(Resource):
                 "music/styles",
                 cast_to=list[MusicStyleGroup],
                 params=with_account(params, chosen),
+                options=options,
             ),
         )
 
@@ -71,6 +82,7 @@ class Music_(Resource):
         limit: int | None = None,
         last_music_id: str | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> builtins.list[Music]:
         """One page of the account's songs (``GET music``)."""
         warn_decommissioned("GET music")
@@ -79,6 +91,31 @@ class Music_(Resource):
         return await self._routed(
             Route("GET music", account),
             lambda chosen: self._client.request(
-                "GET", "music", cast_to=builtins.list[Music], params=with_account(params, chosen)
+                "GET",
+                "music",
+                cast_to=builtins.list[Music],
+                params=with_account(params, chosen),
+                options=options,
+            ),
+        )
+
+    def iter(
+        self,
+        *,
+        limit: int | None = None,
+        account: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Music]:
+        """Every song of the account, page after page (``limit`` per page)."""
+        return each_account(
+            self._client,
+            account,
+            lambda acc: paginate(
+                lambda last: self.list(limit=limit, last_music_id=last, account=acc, **options),
+                items=lambda page: page,
+                next_cursor=lambda page, got, _: (
+                    got[-1].music_id if more_pages(None, len(got), limit) else None
+                ),
+                key=lambda song: song.music_id,
             ),
         )

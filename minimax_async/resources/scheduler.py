@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import builtins
 import math
+from typing import TYPE_CHECKING
 
 from .._base_client import RECONCILE_SPAN
+from .._types import RequestOptions
 from ..models.scheduler import ScheduledJob, SchedulerCapacity
 from ._base import Resource, path_id
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
 
 __all__ = ["Scheduler"]
 
@@ -15,17 +20,23 @@ __all__ = ["Scheduler"]
 class Scheduler(Resource):
     """The API's view of running video and image jobs."""
 
-    async def list(self) -> builtins.list[ScheduledJob]:
+    async def list(self, **options: Unpack[RequestOptions]) -> builtins.list[ScheduledJob]:
         """Video and image jobs the API is running, with their ``replyRef`` (``GET scheduler``)."""
-        return await self._client.request("GET", "scheduler", cast_to=builtins.list[ScheduledJob])
+        return await self._client.request(
+            "GET", "scheduler", cast_to=builtins.list[ScheduledJob], options=options
+        )
 
-    async def available(self) -> SchedulerCapacity:
+    async def available(self, **options: Unpack[RequestOptions]) -> SchedulerCapacity:
         """Running jobs and each account's free video capacity (``GET scheduler/available``)."""
-        return await self._client.request("GET", "scheduler/available", cast_to=SchedulerCapacity)
+        return await self._client.request(
+            "GET", "scheduler/available", cast_to=SchedulerCapacity, options=options
+        )
 
-    async def delete(self, job_id: str) -> None:
+    async def delete(self, job_id: str, **options: Unpack[RequestOptions]) -> None:
         """Stop tracking a video or image job (``DELETE scheduler/{id}``)."""
-        await self._client.request("DELETE", f"scheduler/{path_id('job_id', job_id)}")
+        await self._client.request(
+            "DELETE", f"scheduler/{path_id('job_id', job_id)}", options=options
+        )
 
     async def find_by_reply_ref(
         self,

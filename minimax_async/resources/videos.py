@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import AsyncIterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from .._accounts import Route, each_account, file_refs, with_account
 from .._converter import structure
+from .._types import RequestOptions
 from .._validation import check_id, validate_limit, validate_video_create
 from ..models.videos import AgentTemplate, AgentTemplatePage, Character, Video, VideoJob
-from ._base import Resource, body_of, new_reply_ref, path_id
+from ._base import (
+    Resource,
+    body_of,
+    check_keywords,
+    more_pages,
+    new_reply_ref,
+    options_of,
+    paginate,
+    path_id,
+)
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
+
     from .._streams import AgentStream
 
-__all__ = ["VIDEO_RECONCILE_WINDOW", "Videos"]
+__all__ = ["VIDEO_RECONCILE_WINDOW", "VideoCreateParams", "Videos"]
 
 #: Seconds a new video surely stays in ``GET scheduler`` (which lists running jobs only): the
 #: quickest videos take a few minutes. A create whose answer failed later than this is not
@@ -23,25 +35,41 @@ __all__ = ["VIDEO_RECONCILE_WINDOW", "Videos"]
 VIDEO_RECONCILE_WINDOW = 90.0
 
 
+class VideoCreateParams(TypedDict, total=False):
+    """The keywords of ``videos.create``, shared by ``generate_video`` and batch requests.
+
+    Every key is optional (``None`` leaves the field out of the request); see the README for
+    the model x options matrix checked before anything is sent.
+    """
+
+    prompt: str | None
+    model: str | None
+    options: str | None
+    file_id: str | None
+    end_frame_file_id: str | None
+    prompt_optimization: bool | None
+    reply_url: str | None
+    reply_ref: str | None
+    max_jobs: int | None
+    account: str | None
+    extra_body: Mapping[str, Any] | None
+
+
+class _VideoCreateCall(VideoCreateParams, RequestOptions, total=False):
+    """``videos.create``'s keywords: the request's fields and the per-call options."""
+
+
 class Videos(Resource):
     """Video generation jobs."""
 
-    async def create(
-        self,
-        *,
-        prompt: str | None = None,
-        model: str | None = None,
-        options: str | None = None,
-        file_id: str | None = None,
-        end_frame_file_id: str | None = None,
-        prompt_optimization: bool | None = None,
-        reply_url: str | None = None,
-        reply_ref: str | None = None,
-        max_jobs: int | None = None,
-        account: str | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> VideoJob:
+    async def create(self, **params: Unpack[_VideoCreateCall]) -> VideoJob:
         """Start a video job; returns at once with its ``video_id`` (``POST videos/create``).
+
+        Takes the keywords of :class:`VideoCreateParams` (all optional; ``None`` leaves a
+        field out): ``prompt``, ``model``, ``options``, ``file_id``, ``end_frame_file_id``,
+        ``prompt_optimization``, ``reply_url``, ``reply_ref``, ``max_jobs``, ``account``,
+        ``extra_body``; and the per-call options (``timeout``, ``extra_headers``,
+        ``extra_query``).
 
         Never creates a duplicate job on retries: a ``replyRef`` is always sent (yours, or a
         generated ``mma-<uuid>``) and an ambiguous failure (502, 504, lost connection) is
@@ -52,6 +80,12 @@ class Videos(Resource):
             RateLimitError: the accounts are busy (``running_videos``) after the retries.
             JobCreationUnknownError: the outcome stayed unknown; carries the ``reply_ref``.
         """
+        check_keywords("videos.create", params, _VideoCreateCall)
+        prompt, model, options = params.get("prompt"), params.get("model"), params.get("options")
+        file_id, end_frame_file_id = params.get("file_id"), params.get("end_frame_file_id")
+        prompt_optimization = params.get("prompt_optimization")
+        reply_url, reply_ref = params.get("reply_url"), params.get("reply_ref")
+        max_jobs = params.get("max_jobs")
         validate_video_create(
             prompt=prompt,
             model=model,
@@ -66,7 +100,7 @@ class Videos(Resource):
         ref = reply_ref if reply_ref is not None else new_reply_ref()
         body = body_of(
             {
-                "account": self._account(account),
+                "account": self._account(params.get("account")),
                 "prompt": prompt,
                 "model": model,
                 "options": options,
@@ -77,7 +111,7 @@ class Videos(Resource):
                 "replyRef": ref,
                 "maxJobs": max_jobs,
             },
-            extra_body,
+            params.get("extra_body"),
         )
 
         async def reconcile(span: float) -> VideoJob | None:
@@ -90,7 +124,9 @@ class Videos(Resource):
             )
 
         # The API load-balances a create without account: with files, it must follow them.
-        route = Route("POST videos/create", account, refs=file_refs(body), balanced=True)
+        route = Route(
+            "POST videos/create", params.get("account"), refs=file_refs(body), balanced=True
+        )
         return await self._routed(
             route,
             lambda chosen: self._client.request(
@@ -102,13 +138,14 @@ class Videos(Resource):
                 reconcile=reconcile,
                 reconcile_window=VIDEO_RECONCILE_WINDOW,
                 reply_ref=ref,
+                options=options_of(params),
             ),
         )
 
-    async def retrieve(self, video_id: str) -> Video:
+    async def retrieve(self, video_id: str, **options: Unpack[RequestOptions]) -> Video:
         """A video's current status, progress and, once completed, its URLs."""
         return await self._client.request(
-            "GET", f"videos/{path_id('video_id', video_id)}", cast_to=Video
+            "GET", f"videos/{path_id('video_id', video_id)}", cast_to=Video, options=options
         )
 
     async def list(
@@ -117,6 +154,7 @@ class Videos(Resource):
         limit: int | None = None,
         last_video_id: str | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> builtins.list[Video]:
         """One page of the account's videos, newest first (``GET videos``)."""
         validate_limit("limit", limit, 1, 1000)
@@ -124,44 +162,59 @@ class Videos(Resource):
         return await self._routed(
             Route("GET videos", account),
             lambda chosen: self._client.request(
-                "GET", "videos", cast_to=builtins.list[Video], params=with_account(params, chosen)
+                "GET",
+                "videos",
+                cast_to=builtins.list[Video],
+                params=with_account(params, chosen),
+                options=options,
             ),
         )
 
-    def iter(self, *, limit: int | None = None, account: str | None = None) -> AsyncIterator[Video]:
+    def iter(
+        self,
+        *,
+        limit: int | None = None,
+        account: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Video]:
         """Every video, fetching page after page (``limit`` per page).
 
+        ``async for video in mm.videos.iter(): ...``; the per-call options apply to each page.
         With several accounts and no ``account`` (argument or client default), every account's
         videos, account after account.
         """
         return each_account(
-            self._client, account, lambda acc: self._iter_account(limit=limit, account=acc)
+            self._client,
+            account,
+            lambda acc: paginate(
+                lambda last: self.list(limit=limit, last_video_id=last, account=acc, **options),
+                items=lambda page: page,
+                next_cursor=lambda page, got, _: (
+                    got[-1].video_id if more_pages(None, len(got), limit) else None
+                ),
+                key=lambda video: video.video_id,
+            ),
         )
 
-    async def _iter_account(
-        self, *, limit: int | None, account: str | None
-    ) -> AsyncIterator[Video]:
-        last: str | None = None
-        seen: set[str] = set()
-        while True:
-            page = await self.list(limit=limit, last_video_id=last, account=account)
-            fresh = [v for v in page if (v.video_id or v.id) not in seen]
-            for video in fresh:
-                seen.add(str(video.video_id or video.id))
-                yield video
-            if not fresh or (limit is not None and len(page) < limit):
-                return
-            last = page[-1].video_id or page[-1].id
-
-    async def delete(self, video_id: str) -> None:
+    async def delete(self, video_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete a video (``DELETE videos/{videoId}``)."""
-        await self._client.request("DELETE", f"videos/{path_id('video_id', video_id)}")
+        await self._client.request(
+            "DELETE", f"videos/{path_id('video_id', video_id)}", options=options
+        )
 
-    async def cancel(self, video_id: str, *, extra_body: Mapping[str, Any] | None = None) -> None:
+    async def cancel(
+        self,
+        video_id: str,
+        *,
+        extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> None:
         """Cancel a queued or running video (``POST videos/cancel``)."""
         # A body field, not a path: checked, but sent as given (never percent-encoded).
         body = body_of({"videoId": check_id("video_id", video_id)}, extra_body)
-        await self._client.request("POST", "videos/cancel", json_body=body, kind="idempotent")
+        await self._client.request(
+            "POST", "videos/cancel", json_body=body, kind="idempotent", options=options
+        )
 
     async def characters(
         self,
@@ -169,6 +222,7 @@ class Videos(Resource):
         page: int | None = None,
         page_size: int | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> builtins.list[Character]:
         """Characters detected in uploaded images (``GET videos/characters``)."""
         validate_limit("page", page, 1, 1_000_000)
@@ -181,6 +235,7 @@ class Videos(Resource):
                 "videos/characters",
                 cast_to=builtins.list[Character],
                 params=with_account(params, chosen),
+                options=options,
             ),
         )
 
@@ -190,6 +245,7 @@ class Videos(Resource):
         limit: int | None = None,
         last_id: str | None = None,
         account: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AgentTemplatePage:
         """One page of agent video templates (``GET videos/agent-templates``)."""
         validate_limit("limit", limit, 1, 1000)
@@ -201,11 +257,54 @@ class Videos(Resource):
                 "videos/agent-templates",
                 cast_to=AgentTemplatePage,
                 params=with_account(params, chosen),
+                options=options,
             ),
         )
 
+    def iter_characters(
+        self,
+        *,
+        page_size: int | None = None,
+        account: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[Character]:
+        """Every character of the account, page after page (``videos.characters``)."""
+        return each_account(
+            self._client,
+            account,
+            lambda acc: paginate(
+                lambda page: self.characters(
+                    page=page or 1, page_size=page_size, account=acc, **options
+                ),
+                items=lambda page: page,
+                next_cursor=lambda _, got, page: (
+                    (page or 1) + 1 if more_pages(None, len(got), page_size) else None
+                ),
+                key=lambda character: character.character_id,
+            ),
+        )
+
+    def iter_agent_templates(
+        self,
+        *,
+        limit: int | None = None,
+        account: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[AgentTemplate]:
+        """Every agent template, page after page (``videos.agent_templates``)."""
+        return paginate(
+            lambda last: self.agent_templates(
+                limit=limit, last_id=last, account=account, **options
+            ),
+            items=lambda page: page.video_list,
+            next_cursor=lambda page, got, _: (
+                got[-1].id if more_pages(page.has_next, len(got), limit) else None
+            ),
+            key=lambda template: template.id,
+        )
+
     async def agent_template(
-        self, template_id: str, *, account: str | None = None
+        self, template_id: str, *, account: str | None = None, **options: Unpack[RequestOptions]
     ) -> AgentTemplate:
         """One agent template with its inputs (``GET videos/agent-templates?templateId=``)."""
         params = {
@@ -220,6 +319,7 @@ class Videos(Resource):
                 "videos/agent-templates",
                 cast_to=AgentTemplate,
                 params=with_account(params, chosen),
+                options=options,
             ),
         )
 

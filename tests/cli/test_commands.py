@@ -40,6 +40,7 @@ class TestVideo:
             "--wait",
             "--download",
             str(target),
+            "--mkdir",
             "--poll-interval",
             "0.05",
         )
@@ -143,7 +144,7 @@ class TestImage:
     def test_create_download(self, cli: Any, api: list[str], tmp_path: pathlib.Path) -> None:
         target = tmp_path / "images"
         run = cli(
-            *api, "image", "create", "a red fox in snow", "--download", str(target),
+            *api, "image", "create", "a red fox in snow", "--download", str(target), "--mkdir",
             "--poll-interval", "0.05",
         )  # fmt: skip
         assert run.code == 0, run.err

@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 import minimax_async.models as models_pkg
-from minimax_async._converter import structure
+from minimax_async._converter import MissingFieldError, structure
 from minimax_async.models import (
     AGENT_EVENT_TYPES,
     Account,
@@ -18,6 +18,7 @@ from minimax_async.models import (
     AgentConnectedEvent,
     AgentCreatedEvent,
     AgentEvent,
+    AgentFileDetails,
     AgentFinishedEvent,
     AgentHeartbeatEvent,
     AgentJob,
@@ -34,12 +35,14 @@ from minimax_async.models import (
     Chat,
     ChatEvent,
     ChatEventType,
+    ChatMessageExtra,
     ChatPage,
     ChatResult,
     ErrorBody,
     Features,
     FileRecord,
     Image,
+    ImageExtra,
     ImageJob,
     ImagePage,
     ImageStatus,
@@ -135,9 +138,14 @@ TABLE: dict[str, Any] = {
     "platform-files-upload/200.json": PlatformUploadResponse,
 }
 
-# JSON keys that cannot become attributes: ``extra`` is the base model's dict of unknown keys,
-# ``async`` a Python keyword. Both stay in ``extra`` (and have typed accessors).
-UNMAPPABLE_KEYS = {"extra", "async"}
+# JSON keys that cannot become attributes: ``async`` is a Python keyword. It stays in
+# ``model_extra`` (and has a typed accessor).
+UNMAPPABLE_KEYS = {"async"}
+
+
+def _ids(cls: type[Video] | type[Image]) -> dict[str, str]:
+    """The id a video or image body always carries (bodies without one are refused)."""
+    return {"videoId": "v"} if cls is Video else {"imageId": "i"}
 
 
 def _status(path: str) -> int:
@@ -176,11 +184,8 @@ def _models_in(value: Any) -> list[Model]:
     if isinstance(value, Model):
         found.append(value)
         for field in attrs.fields(type(value)):
-            if field.name not in ("extra", "_json_keys"):
+            if field.name not in ("model_extra", "_json_keys"):
                 found += _models_in(getattr(value, field.name))
-        view = getattr(value, "json_extra", None)
-        if view is not None:
-            found += _models_in(view)
     elif isinstance(value, (list, tuple)):
         for v in value:
             found += _models_in(v)
@@ -233,7 +238,7 @@ class TestRoundTrip:
         leftovers = {
             f"{type(m).__name__}.{key}"
             for m in _models_in(result)
-            for key in m.extra
+            for key in m.model_extra
             if key not in UNMAPPABLE_KEYS
         }
         assert leftovers == set()
@@ -245,7 +250,7 @@ class TestRoundTrip:
         body = structure(data, ErrorBody)
         assert body.to_dict() == data
         if path not in TABLE:
-            assert body.extra == {}
+            assert body.model_extra == {}
 
     @pytest.mark.parametrize("path", ERROR_SAMPLES)
     def test_error_body_has_a_message_or_is_blank(self, path: str) -> None:
@@ -391,7 +396,7 @@ class TestVideoStatus:
     ) -> None:
         """Each documented status maps to one outcome, whatever ``statusFinal`` says."""
         for status_final in (None, True, False):
-            item = structure({"status": status, "statusFinal": status_final}, cls)
+            item = structure({**_ids(cls), "status": status, "statusFinal": status_final}, cls)
             assert item.status == status
             assert (item.is_final, item.is_completed, item.is_failed, item.is_moderated) == (
                 final,
@@ -404,7 +409,7 @@ class TestVideoStatus:
     def test_unknown_status_keeps_polling(self, cls: type[Video] | type[Image]) -> None:
         """An unknown status without ``statusFinal: true`` is not final."""
         for extra in ({}, {"statusFinal": False}):
-            item = structure({"status": 42, **extra}, cls)
+            item = structure({**_ids(cls), "status": 42, **extra}, cls)
             assert item.status == 42
             assert not item.is_final
             assert not item.is_completed
@@ -414,21 +419,18 @@ class TestVideoStatus:
     @pytest.mark.parametrize("cls", [Video, Image])
     def test_unknown_final_status_counts_as_failed(self, cls: type[Video] | type[Image]) -> None:
         """An unknown status with ``statusFinal: true`` is final and reported as failed."""
-        item = structure({"status": 42, "statusFinal": True}, cls)
+        item = structure({**_ids(cls), "status": 42, "statusFinal": True}, cls)
         assert item.is_final
         assert item.is_failed
         assert not item.is_completed
         assert not item.is_moderated
 
-    def test_missing_or_odd_status_never_fails(self) -> None:
-        """A missing or non-int status structures; the odd value is kept in ``extra``."""
-        assert not Video().is_final
-        odd = structure({"status": "2", "statusFinal": True}, Video)
-        assert odd.status is None
-        assert odd.extra == {"status": "2"}
-        assert odd.is_final
-        assert odd.is_failed
-        assert odd.to_dict() == {"status": "2", "statusFinal": True}
+    def test_missing_or_odd_status_is_refused(self) -> None:
+        """A video without a usable status is useless to a wait: the answer is refused,
+        naming the field (the API always sends it on success)."""
+        for data in ({"videoId": "v"}, {"videoId": "v", "status": "2", "statusFinal": True}):
+            with pytest.raises(MissingFieldError, match=r"Video\.status"):
+                structure(data, Video)
 
     def test_image_constants_match_video_constants(self) -> None:
         """Images use the same status values as videos."""
@@ -460,7 +462,7 @@ class TestMusicStatus:
     )
     def test_known_status(self, status: int, final: bool, completed: bool, moderated: bool) -> None:
         """Each documented status maps to one outcome; songs never report failure."""
-        music = structure({"status": status}, Music)
+        music = structure({"musicId": "m", "status": status}, Music)
         assert (music.is_final, music.is_completed, music.is_moderated) == (
             final,
             completed,
@@ -470,9 +472,9 @@ class TestMusicStatus:
 
     def test_unknown_status(self) -> None:
         """An unknown status is final only with ``statusFinal: true``."""
-        assert not structure({"status": 3}, Music).is_final
-        assert not structure({"status": 3, "statusFinal": False}, Music).is_final
-        final = structure({"status": 3, "statusFinal": True}, Music)
+        assert not structure({"musicId": "m", "status": 3}, Music).is_final
+        assert not structure({"musicId": "m", "status": 3, "statusFinal": False}, Music).is_final
+        final = structure({"musicId": "m", "status": 3, "statusFinal": True}, Music)
         assert final.is_final
         assert final.is_failed
 
@@ -487,12 +489,11 @@ class TestAgentJobStatus:
             (AgentJobStatus.COMPLETED, True, True, False),
             (AgentJobStatus.FAILED, True, False, True),
             ("queued", False, False, False),
-            (None, False, False, False),
         ],
     )
-    def test_status(self, status: str | None, final: bool, completed: bool, failed: bool) -> None:
+    def test_status(self, status: str, final: bool, completed: bool, failed: bool) -> None:
         """Known statuses map to one outcome; unknown ones keep polling; none is moderated."""
-        job = structure({"status": status}, AgentJob)
+        job = structure({"jobId": "j", "status": status}, AgentJob)
         assert (job.is_final, job.is_completed, job.is_failed) == (final, completed, failed)
         assert not job.is_moderated
 
@@ -513,38 +514,42 @@ class TestAgentJobStatus:
 
     def test_error_may_be_a_string(self) -> None:
         """``error`` is either a message or an object."""
-        job = structure({"status": "failed", "error": "boom"}, AgentJob)
+        data = {"jobId": "j", "status": "failed", "error": "boom"}
+        job = structure(data, AgentJob)
         assert job.error == "boom"
-        assert job.to_dict() == {"status": "failed", "error": "boom"}
+        assert job.to_dict() == data
 
 
 class TestJsonExtra:
-    """JSON objects named ``extra`` stay in ``Model.extra`` and have a typed view."""
+    """JSON objects named ``extra`` are ordinary typed attributes (unknown keys live in
+    ``model_extra``)."""
 
     def test_agent_file_details(self) -> None:
-        """The no-watermark URL of an agent video is reachable through ``json_extra``."""
+        """The no-watermark URL of an agent video is reachable through ``file.extra``."""
         job = structure(_load("post-minimax-agent/200.json"), AgentJob)
         assert job.response is not None
         assert job.response.attachments is not None
         video, image = job.response.attachments
         assert video.file is not None
         assert image.file is not None
-        details = video.file.json_extra
-        assert details is not None
+        details = video.file.extra
+        assert isinstance(details, AgentFileDetails)
         assert details.no_watermark_url == "https://cdn.hailuoai.video/.../no_watermark.mp4"
-        assert image.file.json_extra is not None
-        assert image.file.json_extra.model_name == "banana_2"
+        assert image.file.extra is not None
+        assert image.file.extra.model_name == "banana_2"
+        assert "extra" not in video.file.model_extra
 
     def test_image_and_chat_extra(self) -> None:
         """Image and chat message ``extra`` objects are typed; absent ones give None."""
         image = structure(_load("get-minimax-images-imageId/200.json"), Image)
-        assert image.json_extra is not None
-        assert image.json_extra.camera_motions == []
-        assert Image().json_extra is None
+        assert isinstance(image.extra, ImageExtra)
+        assert image.extra.camera_motions == []
+        assert image.model_extra == {}
+        assert Image(image_id="i", status=2).extra is None
         chat = structure(_load("get-minimax-llm-chatID/200.json"), Chat)
         assert chat.messages is not None
-        extra = chat.messages[0].json_extra
-        assert extra is not None
+        extra = chat.messages[0].extra
+        assert isinstance(extra, ChatMessageExtra)
         assert extra.net_search_status is not None
         assert extra.net_search_status.final_status is not None
         assert extra.net_search_status.final_status.status_code == 0
@@ -602,7 +607,7 @@ class TestShapes:
         chat = structure({"statusInfo": {"code": 1, "messageEnglish": "Busy"}}, Chat)
         assert chat.status_info is not None
         assert chat.status_info.message_english == "Busy"
-        assert chat.status_info.extra == {}
+        assert chat.status_info.model_extra == {}
 
     def test_video_job_exposes_ids(self) -> None:
         """Both videos/create renderings give the video id; the new one the upstream task."""

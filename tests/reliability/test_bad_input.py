@@ -307,14 +307,24 @@ IDS = (
 )
 
 
+# What each call's model requires (ids and statuses are never missing from a success body).
+_REQUIRED = {
+    "videos.retrieve": {"videoId": "v", "status": 2},
+    "images.retrieve": {"imageId": "i", "status": 2},
+    "music.retrieve": {"musicId": "m", "status": 2},
+    "audio.retrieve": {"audio_id": "a"},
+    "agent.retrieve": {"jobId": "x", "status": "completed"},
+}
+
+
 def answer_for(name: str) -> bytes:
     if name.startswith("wait_for_agent"):
         return json.dumps({"jobId": "x", "status": "completed"}).encode()
     if name.startswith("wait_for"):
-        return json.dumps({"status": 2, "statusFinal": True}).encode()
+        return json.dumps({"videoId": "v", "status": 2, "statusFinal": True}).encode()
     if name.startswith("videos.list"):
         return b"[]"
-    return b"{}"
+    return json.dumps(_REQUIRED.get(name, {})).encode()
 
 
 @PROPERTY

@@ -70,7 +70,7 @@ class TestRun:
         assert (job.job_id, job.status) == (JOB_ID, "completed")
         assert job.request.reply_ref == "my-task-123"
         attachment = job.response.attachments[0]
-        assert attachment.file.json_extra.no_watermark_url.endswith("/no_watermark.mp4")
+        assert attachment.file.extra.no_watermark_url.endswith("/no_watermark.mp4")
         assert job.to_dict() == COMPLETED
 
     async def test_waits_up_to_sixteen_minutes(self, mm, mocked):

@@ -328,7 +328,7 @@ class TestCloneVoice:
 
     async def test_extra_body_and_default_account(self, mm_acc, mocked):
         """``extra_body`` is merged last; the samples' account beats the client's default."""
-        mocked.post(route("audio/clone-voice"), payload={})
+        mocked.post(route("audio/clone-voice"), payload={"voice_id": VOICE_ID})
         await mm_acc.audio.clone_voice(
             voice_name="V", language_tag="English", files=FILE_1, extra_body={"files": FILE_2}
         )
@@ -484,7 +484,7 @@ CASES = {
         lambda mm: mm.audio.retrieve(AUDIO_ID),
         "get",
         f"audio/{AUDIO_ID}",
-        {},
+        {"audio_id": AUDIO_ID},
         "GET audio/{audio_id}",
     ),
     "delete": (
@@ -498,7 +498,7 @@ CASES = {
         lambda mm: mm.audio.clone_voice(voice_name="V", language_tag="English", files=[FILE_1]),
         "post",
         "audio/clone-voice",
-        {},
+        {"voice_id": VOICE_ID},
         "POST audio/clone-voice",
     ),
     "upload_sample": (

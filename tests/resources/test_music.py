@@ -161,7 +161,7 @@ CASES = {
     "retrieve": (
         lambda mm: mm.music.retrieve(MUSIC_ID),
         f"music/{MUSIC_ID}",
-        {},
+        {"musicId": MUSIC_ID, "status": 2},
         "GET music/{musicId}",
     ),
     "styles": (lambda mm: mm.music.styles(), "music/styles", [], "GET music/styles"),
