@@ -40,7 +40,7 @@ README_COMMANDS = [
     "video create 'a cat playing piano' --model T2V-2.3 --options 768p-6sec --wait "
     "--download DIR/cat.mp4",
     "video create 'the photo comes alive' --model I2V-01 --file PHOTO --wait",
-    "image create 'a red fox in snow' --quantity 2 --download DIR/images/",
+    "image create 'a red fox in snow' --quantity 2 --download DIR/images/ --mkdir",
     "upload PHOTO",
     "agent run 'a poster and a jingle' --models nano-banana-2,minimax-music-2.0",
     "agent stream 1122334455667788 --prompt 'a neon city'",
