@@ -117,6 +117,8 @@ _CLOCK_SKEW = 5.0
 #: Real seconds between claim attempts on a shared journal while other workers hold rows (a
 #: dead worker's rows become claimable when its lease runs out).
 _CLAIM_POLL = 1.0
+#: A dead worker's in-flight rows taken over at once when this worker has no free slot.
+_ORPHANS = 10
 
 
 @attrs.frozen
@@ -1317,7 +1319,10 @@ class _Engine(Generic[T]):
             while True:
                 self._claim_wakeup = anyio.Event()
                 room = self._claim_room()
-                rows = await journal.claim(keys, room) if room else []
+                # A dead worker's rows in flight are taken over even with every slot taken:
+                # their jobs already run upstream (and count there), and a ``sending`` one
+                # must be looked for by its replyRef while it is still listed.
+                rows = await journal.claim(keys, room if room else _ORPHANS, in_flight=not room)
                 for row in rows:
                     await self._adopt(journal, by_key[row.key], row, tg)
                 if rows:

@@ -40,9 +40,14 @@ class SharedJournal(BatchJournal, Protocol):
         ``ValueError`` when a key was recorded for another request or kind."""
         ...
 
-    async def claim(self, keys: Sequence[str], limit: int) -> list[_Row]:
+    async def claim(
+        self, keys: Sequence[str], limit: int, *, in_flight: bool = False
+    ) -> list[_Row]:
         """Take up to ``limit`` rows nobody works on (not ``done``, lease free or expired, not
-        settled since this worker started): this worker owns them until it releases them."""
+        settled since this worker started): this worker owns them until it releases them.
+
+        ``in_flight``: only rows a dead worker left ``sending`` or ``submitted`` (their jobs
+        may be running upstream already: taking them over needs no free slot)."""
         ...
 
     async def release(self, key: str, *, settled: bool) -> None:

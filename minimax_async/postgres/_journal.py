@@ -279,7 +279,9 @@ class _Worker:
                     f"{row['request']} (now {item.canonical})"
                 )
 
-    async def claim(self, keys: Sequence[str], limit: int) -> list[_Row]:
+    async def claim(
+        self, keys: Sequence[str], limit: int, *, in_flight: bool = False
+    ) -> list[_Row]:
         # The key list is not sent with every claim (thousands of keys per statement made a
         # claim cost ~30 ms): rows are picked by namespace, and a row of a key this worker
         # does not know is given back and left out of its claims from then on.
@@ -291,6 +293,7 @@ class _Worker:
                 "  WHERE name = $1 AND state <> 'done' AND NOT (key = ANY($2::text[]))"
                 "    AND (owner IS NULL OR lease_until < now())"
                 "    AND (settled_at IS NULL OR settled_at < $3)"
+                "    AND (NOT $7 OR (owner IS NOT NULL AND state IN ('sending', 'submitted')))"
                 "  ORDER BY position LIMIT $4"
                 "  FOR UPDATE SKIP LOCKED"
                 ") "
@@ -304,6 +307,7 @@ class _Worker:
                 limit,
                 self.owner,
                 self._config.lease,
+                in_flight,
             )
             rows = [_to_row(r) for r in records]
             foreign = [r.key for r in rows if r.key not in mine]

@@ -30,7 +30,12 @@ async def main(base_url: str, token: str, dsn: str, count: int, lease: float, sp
     async with AsyncMiniMax(token, base_url=base_url) as mm:
         mm._sleep = scaled_sleep  # type: ignore[method-assign]
         async for result in mm.generate_videos(requests_for(count), journal=journal):
-            line = {"index": result.index, "ok": result.ok, "job_ids": list(result.job_ids)}
+            line = {
+                "index": result.index,
+                "ok": result.ok,
+                "job_ids": list(result.job_ids),
+                "error": None if result.ok else repr(result.error),
+            }
             print(json.dumps(line), flush=True)
 
 
