@@ -156,6 +156,9 @@ VALID_VIDEO_CALLS: list[dict[str, Any]] = [
     {"model": "Veo-3.1", "file_id": FILE_A, "end_frame_file_id": FILE_B},
     {"model": "Veo-3.1-Fast", "file_id": FILE_A, "end_frame_file_id": FILE_B},
     {"model": "Veo-3.1-S2V", "file_id": FILE_A, "options": "veo-720p-8sec"},
+    # The documents call Veo-3.1-S2V only "Subject Reference"; fileID "is optional".
+    {"model": "Veo-3.1-S2V"},
+    {"model": "Veo-3.1-S2V", "prompt": "a cat", "options": "veo-1080p-8sec"},
     {
         "prompt": "x" * 10_000,
         "prompt_optimization": True,
@@ -205,7 +208,6 @@ INVALID_VIDEO_CALLS: list[tuple[dict[str, Any], str, str, str]] = [
     ({"model": "S2V-01"}, "file_id", "None", "file id"),
     ({"model": "I2V-2.3"}, "file_id", "None", "file id"),
     ({"model": "I2V-2.3-Fast", "options": "768p-6sec"}, "file_id", "None", "file id"),
-    ({"model": "Veo-3.1-S2V"}, "file_id", "None", "file id"),
     ({"file_id": ""}, "file_id", "''", "file id"),
     (
         {"model": "02", "options": "512p-6sec", "file_id": FILE_A, "end_frame_file_id": FILE_B},

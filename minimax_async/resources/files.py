@@ -6,7 +6,7 @@ import builtins
 
 from .._accounts import Route, with_account
 from .._types import FileSource, ProgressCallback
-from .._validation import validate_limit
+from .._validation import validate_paging
 from ..models.files import FileRecord, UploadedFile
 from ._base import Resource, path_id
 
@@ -38,7 +38,7 @@ class Files(Resource):
         self, *, limit: int | None = None, account: str | None = None
     ) -> builtins.list[FileRecord]:
         """Files uploaded to an account, newest first (``GET files``)."""
-        validate_limit("limit", limit, 1, 1000)
+        validate_paging("GET files", limit=limit)
         params = {"limit": limit, "account": self._account(account)}
         return await self._routed(
             Route("GET files", account),

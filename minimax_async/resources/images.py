@@ -7,7 +7,7 @@ from typing import Any
 
 from .._accounts import Route, file_refs, with_account
 from .._converter import structure
-from .._validation import image_reference_fields, validate_image_create, validate_limit
+from .._validation import image_reference_fields, validate_image_create, validate_paging
 from ..models.images import Image, ImageJob, ImagePage
 from ._base import Resource, body_of, new_reply_ref, path_id
 
@@ -120,7 +120,7 @@ class Images(Resource):
         account: str | None = None,
     ) -> ImagePage:
         """One page of the account's images (``GET images``)."""
-        validate_limit("limit", limit, 1, 1000)
+        validate_paging("GET images", limit=limit)
         params = {"limit": limit, "lastImageId": last_image_id, "account": self._account(account)}
         return await self._routed(
             Route("GET images", account),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 
 from .._accounts import Route, with_account
-from .._validation import validate_limit, validate_music_create
+from .._validation import validate_music_create, validate_paging
 from ..models.music import Music, MusicJob, MusicStyleGroup
 from ._base import Resource, path_id, warn_decommissioned
 
@@ -74,7 +74,7 @@ class Music_(Resource):
     ) -> builtins.list[Music]:
         """One page of the account's songs (``GET music``)."""
         warn_decommissioned("GET music")
-        validate_limit("limit", limit, 1, 1000)
+        validate_paging("GET music", limit=limit)
         params = {"limit": limit, "lastMusicId": last_music_id, "account": self._account(account)}
         return await self._routed(
             Route("GET music", account),

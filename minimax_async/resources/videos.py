@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._accounts import Route, each_account, file_refs, with_account
 from .._converter import structure
-from .._validation import check_id, validate_limit, validate_video_create
+from .._validation import (
+    check_id,
+    omni_reference_fields,
+    validate_paging,
+    validate_video_create,
+)
 from ..models.videos import AgentTemplate, AgentTemplatePage, Character, Video, VideoJob
 from ._base import Resource, body_of, new_reply_ref, path_id
 
@@ -38,6 +43,8 @@ class Videos(Resource):
         reply_url: str | None = None,
         reply_ref: str | None = None,
         max_jobs: int | None = None,
+        audio_file_ids: Sequence[str] = (),
+        video_file_ids: Sequence[str] = (),
         account: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
     ) -> VideoJob:
@@ -46,6 +53,11 @@ class Videos(Resource):
         Never creates a duplicate job on retries: a ``replyRef`` is always sent (yours, or a
         generated ``mma-<uuid>``) and an ambiguous failure (502, 504, lost connection) is
         resolved by finding that ``replyRef`` in ``GET scheduler`` before anything is resent.
+
+        ``audio_file_ids`` / ``video_file_ids``: Seedance omni references, up to 3 uploaded
+        mp3/wav and up to 3 mp4 files, sent as ``audioFileID1..3`` / ``videoFileID1..3``
+        (``@Audio1..3`` / ``@Video1..3`` in the prompt) whatever the model. The job runs on
+        their account.
 
         Raises:
             ValueError: an invalid model/options/end-frame combination or limit; nothing sent.
@@ -62,6 +74,8 @@ class Videos(Resource):
             reply_url=reply_url,
             reply_ref=reply_ref,
             max_jobs=max_jobs,
+            audio_file_ids=audio_file_ids,
+            video_file_ids=video_file_ids,
         )
         ref = reply_ref if reply_ref is not None else new_reply_ref()
         body = body_of(
@@ -76,6 +90,8 @@ class Videos(Resource):
                 "replyUrl": reply_url,
                 "replyRef": ref,
                 "maxJobs": max_jobs,
+                **omni_reference_fields("audio_file_ids", audio_file_ids),
+                **omni_reference_fields("video_file_ids", video_file_ids),
             },
             extra_body,
         )
@@ -119,7 +135,7 @@ class Videos(Resource):
         account: str | None = None,
     ) -> builtins.list[Video]:
         """One page of the account's videos, newest first (``GET videos``)."""
-        validate_limit("limit", limit, 1, 1000)
+        validate_paging("GET videos", limit=limit)
         params = {"limit": limit, "lastVideoId": last_video_id, "account": self._account(account)}
         return await self._routed(
             Route("GET videos", account),
@@ -171,8 +187,7 @@ class Videos(Resource):
         account: str | None = None,
     ) -> builtins.list[Character]:
         """Characters detected in uploaded images (``GET videos/characters``)."""
-        validate_limit("page", page, 1, 1_000_000)
-        validate_limit("page_size", page_size, 1, 1000)
+        validate_paging("GET videos/characters", page=page, page_size=page_size)
         params = {"page": page, "pageSize": page_size, "account": self._account(account)}
         return await self._routed(
             Route("GET videos/characters", account),
@@ -192,7 +207,7 @@ class Videos(Resource):
         account: str | None = None,
     ) -> AgentTemplatePage:
         """One page of agent video templates (``GET videos/agent-templates``)."""
-        validate_limit("limit", limit, 1, 1000)
+        validate_paging("GET videos/agent-templates", limit=limit)
         params = {"limit": limit, "lastId": last_id, "account": self._account(account)}
         return await self._routed(
             Route("GET videos/agent-templates", account),
