@@ -147,3 +147,33 @@ async def test_a_lasting_fault_surfaces(emu: Emulator) -> None:
 
 async def _no_sleep(_: float) -> None:
     return None
+
+
+def test_readme_example_runs(tmp_path: Path) -> None:
+    """The README's platform example runs against the emulator as written."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    block = re.search(
+        r"<!-- readme-test: platform-emulator -->\s*```python\n(.*?)```",
+        readme.read_text(encoding="utf-8"),
+        re.S,
+    )
+    assert block is not None
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("USEAPI_", "MINIMAX_"))}
+    env["PYTHONPATH"] = str(readme.parent)
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", block.group(1)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    file_id, size, purpose = result.stdout.split()
+    assert (int(file_id) > 0, size, purpose) == (True, "1027", "voice_clone")
