@@ -339,13 +339,15 @@ async def prepare_upload(
             f"(allowed: {', '.join(allowed_types or ())})"
         )
     if allowed_types is not None and resolved not in allowed_types:
-        shown = (
-            f"content_type={resolved!r}"
-            if told_by == "content_type"
-            else f"{parameter}={filename or '<data>'!r} is {resolved!r} (by its {told_by}), which"
-        )
+        allowed = ", ".join(allowed_types)
+        if told_by == "content_type":
+            raise ValueError(
+                f"content_type={resolved!r} is not supported for this upload; allowed: {allowed}"
+            )
         raise ValueError(
-            f"{shown} is not supported for this upload; allowed: {', '.join(allowed_types)}"
+            f"{parameter}={filename or '<data>'!r} is {resolved!r} (by its {told_by}), which is "
+            f"not supported for this upload; allowed: {allowed} (pass content_type= only if the "
+            "file really is one of them)"
         )
     return PreparedUpload(
         content_type=resolved,
