@@ -7,7 +7,7 @@
       APIError
         APIConnectionError
           APITimeoutError
-        APIStatusError            .status_code .message .body .request_id .method .url (no token)
+        APIStatusError            .status_code .message .body .error .request_id .method .url
           BadRequestError         400 (and platform 2013)
           AuthenticationError     401 (and platform 1004, 2049)
           NotFoundError           404
@@ -34,6 +34,7 @@ decoding (a token written with ``\\u`` escapes is caught too), and so are respon
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -41,6 +42,9 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from multidict import CIMultiDict, CIMultiDictProxy
+
+if TYPE_CHECKING:
+    from .models.errors import ErrorBody
 
 __all__ = [
     "APIConnectionError",
@@ -185,6 +189,21 @@ class APIStatusError(APIError):
         self.code = code
         #: The answer's headers, credentials masked (a server may echo ``Authorization``).
         self.headers: Mapping[str, str] = scrub_headers(headers or {})
+
+    @functools.cached_property
+    def error(self) -> ErrorBody | None:
+        """The error body as the typed :class:`~minimax_async.models.ErrorBody`: ``error``,
+        ``code``, ``status_info`` (``code``, ``message``, ``service_time``, ``request_id``,
+        ``debug_info`` ...), ``running_videos``; unknown keys in ``.extra``. None when the body
+        is not a JSON object (an HTML page, an empty body). Built on first access from
+        :attr:`body`, which stays the raw (scrubbed) JSON.
+        """
+        if not isinstance(self.body, Mapping):
+            return None
+        from ._converter import structure
+        from .models.errors import ErrorBody
+
+        return structure(self.body, ErrorBody)
 
     def __str__(self) -> str:
         where = f" ({self.method} {self.url})" if self.method and self.url else ""

@@ -3,6 +3,10 @@
 Files are streamed from disk through anyio in chunks and never read whole, so uploading a
 multi-gigabyte video keeps memory flat. The Content-Type comes from an explicit
 ``content_type=``, else the file's magic bytes, else its extension.
+
+Bytes and names give the same answer: each recognises the documented types *and* the look-alikes
+that are not them (m4a and QuickTime share mp4's ``ftyp`` box), so a look-alike is refused with
+the allowed types named, whether it was told by its header or by its name.
 """
 
 from __future__ import annotations
@@ -34,11 +38,14 @@ __all__ = [
 
 #: Read size for files; large enough for throughput, small enough to keep memory flat.
 CHUNK_SIZE = 1024 * 1024
-#: The API refuses uploads over 5 GB; we refuse them before sending (5 GiB, the generous reading).
-MAX_UPLOAD_BYTES = 5 * 1024**3
-#: Content types ``POST files`` accepts (May 2026 revision).
+#: "Upload media ... up to 5GB in size" (POST files): GB as the documents write it, 5 * 10^9
+#: bytes (they never say GiB). Refused before sending.
+MAX_UPLOAD_BYTES = 5 * 10**9
+#: Content types ``POST files`` accepts (May 2026 revision, 000_e42040e8fa48e633.txt): png,
+#: jpeg (also .webp, "uploads via Content-Type: image/jpeg"), mp3, wav, mp4.
 AUDIO_VIDEO_IMAGE_TYPES = ("image/png", "image/jpeg", "audio/mpeg", "audio/wav", "video/mp4")
 
+#: Names -> types: the documented extensions, and look-alikes under their own (refused) types.
 _BY_EXTENSION = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -47,13 +54,56 @@ _BY_EXTENSION = {
     ".mp3": "audio/mpeg",
     ".wav": "audio/wav",
     ".mp4": "video/mp4",
+    ".m4v": "video/x-m4v",
     ".m4a": "audio/mp4",
+    ".m4b": "audio/mp4",
+    ".aac": "audio/aac",
+    ".mov": "video/quicktime",
+    ".qt": "video/quicktime",
+    ".3gp": "video/3gpp",
+    ".heic": "image/heic",
+    ".heif": "image/heif",
+    ".avif": "image/avif",
+    ".gif": "image/gif",
     ".ogg": "audio/ogg",
+    ".flac": "audio/flac",
+    ".webm": "video/webm",
+}
+
+# ISO base media files all start with an ``ftyp`` box; its major brand (bytes 8-12) says what
+# the file is. Only these brands are mp4 video; m4a audio (``M4A ``), QuickTime (``qt  ``),
+# HEIF/AVIF images and 3GP are other types the API does not take as video/mp4.
+_MP4_BRANDS = frozenset(
+    {b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"iso8", b"iso9", b"mp41", b"mp42"}
+    | {b"avc1", b"dash", b"mmp4", b"MSNV", b"NDAS", b"NDSC", b"NDSH", b"NDXC", b"f4v "}
+)
+_FTYP_OTHER = {
+    b"M4A ": "audio/mp4",
+    b"M4B ": "audio/mp4",
+    b"M4P ": "audio/mp4",
+    b"M4V ": "video/x-m4v",
+    b"M4VH": "video/x-m4v",
+    b"M4VP": "video/x-m4v",
+    b"qt  ": "video/quicktime",
+    b"heic": "image/heic",
+    b"heix": "image/heic",
+    b"mif1": "image/heif",
+    b"msf1": "image/heif",
+    b"avif": "image/avif",
+    b"3gp4": "video/3gpp",
+    b"3gp5": "video/3gpp",
+    b"3gp6": "video/3gpp",
+    b"3g2a": "video/3gpp2",
 }
 
 
 def sniff_content_type(head: bytes) -> str | None:
-    """The Content-Type the API wants for a file starting with ``head``, or None if unknown."""
+    """The Content-Type of a file starting with ``head`` (16 bytes suffice), or None if unknown.
+
+    Gives the documented upload types and the look-alikes' own types (``audio/mp4`` for m4a,
+    ``video/quicktime`` ...), which the upload then refuses. webp is ``image/jpeg``, as the
+    documents ask.
+    """
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png"
     if head.startswith(b"\xff\xd8\xff"):
@@ -63,9 +113,21 @@ def sniff_content_type(head: bytes) -> str | None:
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         return "audio/wav"
     if head[4:8] == b"ftyp":
-        return "video/mp4"
-    if head.startswith(b"ID3") or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        brand = head[8:12]
+        if brand in _MP4_BRANDS:
+            return "video/mp4"
+        return _FTYP_OTHER.get(brand, "application/octet-stream")
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if head.startswith(b"OggS"):
+        return "audio/ogg"
+    if head.startswith(b"fLaC"):
+        return "audio/flac"
+    if head.startswith(b"ID3"):
         return "audio/mpeg"
+    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
+        # MPEG audio frame sync; layer bits 00 are AAC's ADTS header, not mp3.
+        return "audio/mpeg" if head[1] & 0x06 else "audio/aac"
     return None
 
 
@@ -260,9 +322,12 @@ async def prepare_upload(
     if size == 0 or (size is None and not head):
         raise ValueError(f"{parameter} is empty; the API needs a non-empty file")
     filename = given_name or filename
-    resolved = content_type or sniff_content_type(head)
+    resolved, told_by = content_type, "content_type"
+    if resolved is None:
+        resolved, told_by = sniff_content_type(head), f"first bytes {head[:12]!r}"
     if resolved is None and filename:
         extension = os.path.splitext(filename)[1].lower()
+        told_by = f"name {filename!r}"
         resolved = _BY_EXTENSION.get(extension) or (
             mimetypes.guess_type(filename)[0] if allowed_types is None else None
         )
@@ -274,9 +339,15 @@ async def prepare_upload(
             f"(allowed: {', '.join(allowed_types or ())})"
         )
     if allowed_types is not None and resolved not in allowed_types:
+        allowed = ", ".join(allowed_types)
+        if told_by == "content_type":
+            raise ValueError(
+                f"content_type={resolved!r} is not supported for this upload; allowed: {allowed}"
+            )
         raise ValueError(
-            f"content_type={resolved!r} is not supported for this upload; "
-            f"allowed: {', '.join(allowed_types)}"
+            f"{parameter}={filename or '<data>'!r} is {resolved!r} (by its {told_by}), which is "
+            f"not supported for this upload; allowed: {allowed} (pass content_type= only if the "
+            "file really is one of them)"
         )
     return PreparedUpload(
         content_type=resolved,

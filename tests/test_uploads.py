@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tracemalloc
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -190,7 +191,7 @@ class TestSourcesAndLimits:
         assert await drain(upload) == PNG  # a second attempt resends the same bytes
 
     async def test_too_large_path_refused(self, tmp_path: Path) -> None:
-        """A file over 5 GiB is refused with ValueError before any of it is sent."""
+        """A file over 5 GB is refused with ValueError before any of it is sent."""
         path = tmp_path / "huge.mp4"
         with path.open("wb") as f:
             f.write(MP4)
@@ -199,12 +200,12 @@ class TestSourcesAndLimits:
             await prepare_upload(path)
 
     async def test_too_large_file_object_refused(self, tmp_path: Path) -> None:
-        """An open file over 5 GiB is refused the same way."""
+        """An open file over 5 GB (5 * 10^9 bytes, as the documents write GB) is refused."""
         path = tmp_path / "huge.mp4"
         with path.open("wb") as f:
             f.write(MP4)
             f.truncate(MAX_UPLOAD_BYTES + 1)
-        with path.open("rb") as f, pytest.raises(ValueError, match="5368709120"):
+        with path.open("rb") as f, pytest.raises(ValueError, match="5000000001 bytes"):
             await prepare_upload(f)
 
     async def test_exactly_the_limit_accepted(self, tmp_path: Path) -> None:
@@ -405,3 +406,91 @@ class TestUploadRequests:
             with pytest.raises(ValueError, match="source"):
                 await client.files.upload(source)
         assert seen["hits"] == 0
+
+
+# -- only the documented types go up, told by bytes or by name alike (issue 15) ---------------
+
+FTYP_M4A = b"\x00\x00\x00\x20ftypM4A \x00\x00\x02\x00" + bytes(48)
+FTYP_QT = b"\x00\x00\x00\x14ftypqt  \x20\x05\x03\x00" + bytes(48)
+FTYP_HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00" + bytes(48)
+ADTS_AAC = b"\xff\xf1\x50\x80\x02\x1f\xfc" + bytes(48)
+MP3_FRAME = b"\xff\xfb\x90\x64" + bytes(48)
+OGG = b"OggS\x00\x02" + bytes(48)
+
+ALLOWED_LIST = "image/png, image/jpeg, audio/mpeg, audio/wav, video/mp4"
+
+
+class TestDocumentedTypesOnly:
+    """``POST files`` takes png, jpeg (webp as jpeg), mp3, wav and mp4 (May 2026 page)."""
+
+    @pytest.mark.parametrize(
+        ("head", "real_type"),
+        [
+            (FTYP_M4A, "audio/mp4"),
+            (FTYP_QT, "video/quicktime"),
+            (FTYP_HEIC, "image/heic"),
+            (ADTS_AAC, "audio/aac"),
+            (OGG, "audio/ogg"),
+        ],
+    )
+    async def test_look_alike_bytes_are_refused(self, head: bytes, real_type: str) -> None:
+        """m4a and QuickTime share mp4's ``ftyp`` box but are not mp4: refused, never sent as
+        video/mp4, with the allowed types named."""
+        with pytest.raises(ValueError, match=re.escape(ALLOWED_LIST)) as info:
+            await prepare_upload(head)
+        assert real_type in str(info.value)
+
+    @pytest.mark.parametrize(
+        ("name", "head", "real_type"),
+        [
+            ("a.m4a", FTYP_M4A, "audio/mp4"),
+            ("a.mov", FTYP_QT, "video/quicktime"),
+            ("a.heic", FTYP_HEIC, "image/heic"),
+            ("a.aac", ADTS_AAC, "audio/aac"),
+        ],
+    )
+    async def test_bytes_and_name_agree(
+        self, tmp_path: Path, name: str, head: bytes, real_type: str
+    ) -> None:
+        """The same file is refused the same way told by its header or only by its name."""
+        by_bytes = tmp_path / ("by-bytes" + name[1:].replace(".", "-"))
+        by_bytes.write_bytes(head)
+        by_name = tmp_path / name
+        by_name.write_bytes(UNKNOWN)
+        for path in (by_bytes, by_name):
+            with pytest.raises(ValueError, match=re.escape(ALLOWED_LIST)) as info:
+                await prepare_upload(path)
+            assert real_type in str(info.value), path
+
+    async def test_look_alike_named_mp4_is_still_refused(self, tmp_path: Path) -> None:
+        """The header wins over a misleading name: an m4a renamed ``.mp4`` does not go up."""
+        path = tmp_path / "song.mp4"
+        path.write_bytes(FTYP_M4A)
+        with pytest.raises(ValueError, match="audio/mp4"):
+            await prepare_upload(path)
+
+    @pytest.mark.parametrize(
+        ("head", "expected"),
+        [
+            (MP4, "video/mp4"),
+            (b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00" + bytes(48), "video/mp4"),
+            (MP3_FRAME, "audio/mpeg"),
+            (b"ID3\x04" + bytes(48), "audio/mpeg"),
+        ],
+    )
+    async def test_documented_types_still_go_up(self, head: bytes, expected: str) -> None:
+        """mp4 (isom, mp42 brands) and mp3 (ID3 or a layer-III frame) are still recognised."""
+        upload = await prepare_upload(head)
+        assert upload.content_type == expected
+
+    async def test_look_alike_is_never_sent(self) -> None:
+        """Against a real server: the refused m4a upload sends nothing."""
+        from minimax_async.testing import run_emulator
+
+        async with (
+            run_emulator() as emu,
+            AsyncMiniMax(api_token=emu.token, base_url=emu.base_url) as mm,
+        ):
+            with pytest.raises(ValueError, match="audio/mp4"):
+                await mm.files.upload(FTYP_M4A)
+            assert not [r for r in emu.state.requests if r.path.startswith("/files")]

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minimax_async import _validation as v
+from minimax_async._validation import _rules as rules
 
 FILE_A = "user:1234-minimax:987654321-file:111"
 FILE_B = "user:1234-minimax:987654321-file:222"
@@ -156,6 +157,9 @@ VALID_VIDEO_CALLS: list[dict[str, Any]] = [
     {"model": "Veo-3.1", "file_id": FILE_A, "end_frame_file_id": FILE_B},
     {"model": "Veo-3.1-Fast", "file_id": FILE_A, "end_frame_file_id": FILE_B},
     {"model": "Veo-3.1-S2V", "file_id": FILE_A, "options": "veo-720p-8sec"},
+    # The documents call Veo-3.1-S2V only "Subject Reference"; fileID "is optional".
+    {"model": "Veo-3.1-S2V"},
+    {"model": "Veo-3.1-S2V", "prompt": "a cat", "options": "veo-1080p-8sec"},
     {
         "prompt": "x" * 10_000,
         "prompt_optimization": True,
@@ -205,7 +209,6 @@ INVALID_VIDEO_CALLS: list[tuple[dict[str, Any], str, str, str]] = [
     ({"model": "S2V-01"}, "file_id", "None", "file id"),
     ({"model": "I2V-2.3"}, "file_id", "None", "file id"),
     ({"model": "I2V-2.3-Fast", "options": "768p-6sec"}, "file_id", "None", "file id"),
-    ({"model": "Veo-3.1-S2V"}, "file_id", "None", "file id"),
     ({"file_id": ""}, "file_id", "''", "file id"),
     (
         {"model": "02", "options": "512p-6sec", "file_id": FILE_A, "end_frame_file_id": FILE_B},
@@ -1031,3 +1034,79 @@ class TestModule:
         for name in v.__all__:
             assert hasattr(v, name), name
         assert v.__all__ == sorted(v.__all__, key=lambda n: (not n.isupper(), n))
+
+
+class TestCommaList:
+    """The one normaliser of parameters the API takes as a comma-separated string."""
+
+    @pytest.mark.parametrize(
+        ("value", "items"),
+        [
+            ("Italian,Female", ("Italian", "Female")),
+            (" Italian , Female ", ("Italian", "Female")),
+            ("Italian", ("Italian",)),
+            (["Italian", "Female"], ("Italian", "Female")),
+            (("Italian",), ("Italian",)),
+            (None, ()),
+            ("", ()),
+            ([], ()),
+        ],
+    )
+    def test_forms(self, value: Any, items: tuple[str, ...]) -> None:
+        assert rules.comma_list("tag_list", value, what="tags") == items
+
+    @pytest.mark.parametrize(
+        ("value", "name"),
+        [
+            ("a,,b", "tag_list[1]"),
+            ("a,", "tag_list[1]"),
+            (["a,b"], "tag_list[0]"),
+            ([""], "tag_list[0]"),
+            ([1], "tag_list[0]"),
+            (b"a,b", "tag_list"),
+            ({"a", "b"}, "tag_list"),
+        ],
+    )
+    def test_bad_forms(self, value: Any, name: str) -> None:
+        with pytest.raises(ValueError, match=re.escape(f"{name}=")) as info:
+            rules.comma_list("tag_list", value, what="tags")
+        assert "comma-separated" in str(info.value) or "without ','" in str(info.value)
+
+    def test_required_and_maximum(self) -> None:
+        with pytest.raises(ValueError, match="models=None is required"):
+            rules.comma_list("models", None, what="model names", required=True)
+        with pytest.raises(ValueError, match="models=' ' must name at least one"):
+            rules.comma_list("models", " ", what="model names", required=True)
+        with pytest.raises(ValueError, match="files=<3 file ids> has too many"):
+            rules.comma_list("files", "a,b,c", what="file ids", max_items=2)
+
+
+class TestPaging:
+    @pytest.mark.parametrize(
+        ("endpoint", "param"),
+        [(endpoint, param) for endpoint, params in v.LIST_LIMITS.items() for param in params],
+    )
+    def test_every_entry_has_no_maximum_and_takes_large_values(
+        self, endpoint: str, param: str
+    ) -> None:
+        """The documents give defaults only: one rule, an int >= 1, however large."""
+        assert v.LIST_LIMITS[endpoint][param].high is None
+        v.validate_paging(endpoint, **{param: 5000})
+        v.validate_paging(endpoint, **{param: 10**9})
+        with pytest.raises(ValueError, match=rf"^{param}=0 is out of range"):
+            v.validate_paging(endpoint, **{param: 0})
+
+    def test_unknown_parameter_is_a_bug(self) -> None:
+        with pytest.raises(KeyError):
+            v.validate_paging("GET videos", page_size=5)
+
+
+class TestOmniReferences:
+    def test_fields(self) -> None:
+        ids = [FILE_A, FILE_B]
+        assert v.omni_reference_fields("video_file_ids", ids) == {
+            "videoFileID1": FILE_A,
+            "videoFileID2": FILE_B,
+        }
+        assert v.omni_reference_fields("audio_file_ids", ()) == {}
+        assert v.VIDEO_OMNI_REFERENCES["audio_file_ids"][:2] == ("audioFileID", 3)

@@ -15,7 +15,8 @@ The tables are copied from the API reference
 comments) so the rules can be read, tested and updated in one place.
 
 Layout: the checking code lives once in :mod:`._rules` (messages, generic field checks,
-ids in URL paths); each API group has one module with its documented limits as data and the
+ids in URL paths, :func:`._rules.comma_list` for every parameter the API takes as one
+comma-separated string); each API group has one module with its documented limits as data and the
 check of its requests (:mod:`.videos`, :mod:`.images`, :mod:`.agent`, :mod:`.audio`,
 :mod:`.music`, :mod:`.llm`, :mod:`.accounts`, :mod:`.lists`). This package re-exports the
 names the rest of the SDK imports.
@@ -23,7 +24,7 @@ names the rest of the SDK imports.
 
 from ._rules import MAX_JOBS_RANGE, REPLY_MAX_LENGTH, check_account, check_id
 from .accounts import validate_account_config
-from .agent import AGENT_MODELS, validate_agent, validate_agent_create
+from .agent import AGENT_MODELS, agent_models, validate_agent, validate_agent_create
 from .audio import (
     AUDIO_EMOTIONS,
     AUDIO_MODELS,
@@ -31,8 +32,10 @@ from .audio import (
     AUDIO_TEXT_MAX_LENGTH,
     CLONE_VOICE_MAX_FILES,
     CLONE_VOICE_NAME_MAX_LENGTH,
+    clone_voice_files,
     validate_audio_text,
     validate_clone_voice,
+    voice_tags,
 )
 from .images import (
     IMAGE_ASPECT_RATIOS,
@@ -46,8 +49,15 @@ from .images import (
     image_reference_fields,
     validate_image_create,
 )
-from .lists import LIST_LIMITS, ListLimit, validate_limit
-from .llm import LLM_FILE_EXTENSIONS, LLM_MAX_FILE_SIZE, LLM_MAX_FILES, LLM_MODELS, validate_llm
+from .lists import LIST_LIMITS, ListLimit, validate_limit, validate_paging
+from .llm import (
+    LLM_FILE_EXTENSIONS,
+    LLM_MAX_FILE_SIZE,
+    LLM_MAX_FILES,
+    LLM_MODELS,
+    llm_delete_ids,
+    validate_llm,
+)
 from .music import MUSIC_PROMPT_MAX_LENGTH, validate_music_create
 from .videos import (
     VIDEO_DEFAULT_OPTIONS,
@@ -55,7 +65,9 @@ from .videos import (
     VIDEO_MODEL_OPTIONS,
     VIDEO_MODELS_REQUIRING_FILE_ID,
     VIDEO_MODELS_WITHOUT_OPTIONS,
+    VIDEO_OMNI_REFERENCES,
     VIDEO_OPTIONS_REQUIRING_FILE_ID,
+    omni_reference_fields,
     validate_video_create,
 )
 
@@ -88,11 +100,16 @@ __all__ = [
     "VIDEO_MODELS_REQUIRING_FILE_ID",
     "VIDEO_MODELS_WITHOUT_OPTIONS",
     "VIDEO_MODEL_OPTIONS",
+    "VIDEO_OMNI_REFERENCES",
     "VIDEO_OPTIONS_REQUIRING_FILE_ID",
     "ListLimit",
+    "agent_models",
     "check_account",
     "check_id",
+    "clone_voice_files",
     "image_reference_fields",
+    "llm_delete_ids",
+    "omni_reference_fields",
     "validate_account_config",
     "validate_agent",
     "validate_agent_create",
@@ -102,5 +119,7 @@ __all__ = [
     "validate_limit",
     "validate_llm",
     "validate_music_create",
+    "validate_paging",
     "validate_video_create",
+    "voice_tags",
 ]

@@ -24,6 +24,7 @@ __all__ = [
     "check_replies",
     "check_max_jobs",
     "check_sequence",
+    "comma_list",
     "check_model_name",
     "MAX_JOBS_RANGE",
     "REPLY_MAX_LENGTH",
@@ -174,6 +175,58 @@ def check_sequence(name: str, value: object, allowed: str) -> Sequence[object]:
     if isinstance(value, (str, bytes, bytearray)) or not isinstance(value, Sequence):
         fail(name, show(value), "must be a sequence (list or tuple)", allowed)
     return value
+
+
+def comma_list(
+    name: str,
+    value: object,
+    *,
+    what: str,
+    hint: str = "",
+    required: bool = False,
+    max_items: int | None = None,
+) -> tuple[str, ...]:
+    """The items of a parameter the API takes as one comma-separated string.
+
+    The documents' own form, ``"Italian,Female"``, is split on commas (items stripped); a list
+    or tuple of strings is taken item by item. A ``str`` is never iterated character by
+    character. ``None`` gives ``()`` (not sent) unless ``required``. Every item must be a
+    non-empty string without ``','`` (it would split into two items upstream).
+
+    Args:
+        name: The parameter name for messages (``tag_list``, ``models`` ...).
+        what: The items, plural, for messages (``"model names"``, ``"file ids"`` ...).
+        hint: Where the items come from, for messages (``" from audio.config()"``).
+        max_items: The documented maximum number of items, if any.
+    """
+    if max_items is not None:
+        count = f"1 to {max_items} " if required else f"up to {max_items} "
+    else:
+        count = "one or more " if required else ""
+    allowed = f"{count}{what}{hint} as a list or tuple, or one comma-separated str ('a,b')"
+    if value is None:
+        if required:
+            fail(name, "None", "is required", allowed)
+        return ()
+    if isinstance(value, str):
+        items: Sequence[object] = [part.strip() for part in value.split(",")]
+        if value.strip() == "":
+            items = []
+    else:
+        items = check_sequence(name, value, allowed)
+    if required and not items:
+        fail(name, show(value), f"must name at least one of the {what}", allowed)
+    if max_items is not None and len(items) > max_items:
+        fail(name, f"<{len(items)} {what}>", f"has too many {what}", allowed)
+    for index, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip() or "," in item:
+            fail(
+                f"{name}[{index}]",
+                show(item),
+                f"is not valid (one of {name}={show(value)})",
+                f"{count}non-empty {what}{hint} without ','",
+            )
+    return tuple(str(item).strip() for item in items)
 
 
 def check_model_name(name: str, value: object, known: Sequence[str]) -> None:

@@ -12,6 +12,7 @@ from ._rules import (
     check_sequence,
     check_str,
     choices,
+    comma_list,
     fail,
     show,
 )
@@ -45,6 +46,18 @@ AGENT_MODELS: Final = (
 # --------------------------------------------------------------------------------------------
 
 
+def agent_models(models: object) -> tuple[str, ...]:
+    """The model names of ``models``: a sequence or the documents' comma-separated string
+    (``"hailuo-2.3,nano-banana-2"``, docs 5186); at least one is required."""
+    return comma_list(
+        "models",
+        models,
+        what="model names",
+        hint=f" such as {choices(AGENT_MODELS)}",
+        required=True,
+    )
+
+
 def validate_agent(
     *,
     prompt: str | None = None,
@@ -58,23 +71,7 @@ def validate_agent(
     ``models`` is a sequence of model names or the comma-separated string the API takes.
     """
     check_str("prompt", prompt, required=True, text=True)
-    known = choices(AGENT_MODELS)
-    if models is None:
-        fail("models", "None", "is required", f"one or more of {known}")
-    if isinstance(models, str):
-        names: Sequence[object] = models.split(",")
-    else:
-        names = check_sequence("models", models, f"a sequence of model names from {known}")
-    if not names or (isinstance(models, str) and not models.strip()):
-        fail("models", show(models), "must name at least one model", f"one or more of {known}")
-    for name in names:
-        if not isinstance(name, str) or not name.strip() or "," in name:
-            fail(
-                "models",
-                show(models),
-                f"contains an invalid model name {show(name)}",
-                f"non-empty names without ',' such as {known}",
-            )
+    agent_models(models)
     check_sequence("files", files, "a sequence of files (paths, bytes or file objects)")
     check_replies(reply_url, reply_ref)
 

@@ -10,9 +10,9 @@ from ._rules import (
     check_bool,
     check_model_name,
     check_number,
-    check_sequence,
     check_str,
     choices,
+    comma_list,
     fail,
     show,
 )
@@ -125,6 +125,25 @@ def validate_audio_text(
         check_bool(name, flag)
 
 
+def clone_voice_files(files: object) -> tuple[str, ...]:
+    """The sample ids of ``files``: a sequence or the documents' comma-separated string
+    (``"f1,f2"``, docs 5640), 1 to 10 of them."""
+    return comma_list(
+        "files",
+        files,
+        what="file ids",
+        hint=" from audio.upload_sample()",
+        required=True,
+        max_items=CLONE_VOICE_MAX_FILES,
+    )
+
+
+def voice_tags(tag_list: object) -> tuple[str, ...]:
+    """The tags of ``tag_list``: a sequence or the documents' comma-separated string
+    (``"Italian,Female,Adult,Calm"``, docs 1678-1679)."""
+    return comma_list("tag_list", tag_list, what="tags", hint=" from audio.config()")
+
+
 def validate_clone_voice(
     *,
     voice_name: str | None = None,
@@ -138,17 +157,5 @@ def validate_clone_voice(
     """
     check_str("voice_name", voice_name, required=True, max_length=CLONE_VOICE_NAME_MAX_LENGTH)
     check_str("language_tag", language_tag, required=True)
-    allowed = f"1 to {CLONE_VOICE_MAX_FILES} file ids from audio.upload_sample()"
-    if files is None:
-        fail("files", "None", "is required", allowed)
-    ids: Sequence[object] = (
-        files.split(",") if isinstance(files, str) else check_sequence("files", files, allowed)
-    )
-    if not ids or (isinstance(files, str) and not files.strip()):
-        fail("files", show(files), "must contain at least one file id", allowed)
-    if len(ids) > CLONE_VOICE_MAX_FILES:
-        fail("files", f"<{len(ids)} file ids>", "has too many audio samples", allowed)
-    for index, file_id in enumerate(ids):
-        if not isinstance(file_id, str) or not file_id.strip() or "," in file_id:
-            fail(f"files[{index}]", show(file_id), "is not a valid file id", allowed)
+    clone_voice_files(files)
     check_bool("need_noise_reduction", need_noise_reduction)

@@ -24,8 +24,9 @@ class ListLimit(NamedTuple):
     high: int | None = None
 
 
-#: Paging parameters per list endpoint (snake_case names). The docs give defaults only, no
-#: maximum; a count or page number below 1 is meaningless.
+#: Paging parameters per list endpoint (snake_case names). The docs give defaults only, never a
+#: maximum, so the one rule is: an int of at least 1, no upper bound (the server decides how
+#: many it returns); a count or page number below 1 is meaningless.
 LIST_LIMITS: Final[Mapping[str, Mapping[str, ListLimit]]] = MappingProxyType(
     {
         "GET files": {"limit": ListLimit(default=10)},  # docs 2413
@@ -61,3 +62,17 @@ def validate_limit(name: str, value: int | None, low: int = 1, high: int | None 
     ``None`` (not sent) is fine; see :data:`LIST_LIMITS` for each endpoint's documented range.
     """
     check_int(name, value, low, high, required=False)
+
+
+def validate_paging(endpoint: str, **params: object) -> None:
+    """Check the paging parameters of list ``endpoint`` (``"GET videos"``) against
+    :data:`LIST_LIMITS`, the one table of their ranges.
+
+    Raises:
+        ValueError: a value out of its documented range (nothing is sent).
+        KeyError: ``endpoint`` or a parameter is not in the table (a bug in the SDK).
+    """
+    limits = LIST_LIMITS[endpoint]
+    for name, value in params.items():
+        rule = limits[name]
+        check_int(name, value, rule.low, rule.high, required=False)

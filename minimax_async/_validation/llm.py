@@ -8,10 +8,12 @@ from typing import Final
 
 from ._rules import (
     check_bool,
+    check_id,
     check_model_name,
     check_sequence,
     check_str,
     choices,
+    comma_list,
     fail,
     show,
 )
@@ -23,7 +25,8 @@ from ._rules import (
 #: ``model``: "mm-m1 (default), mm-01" (docs 6795-6798). Others are passed through.
 LLM_MODELS: Final = ("mm-m1", "mm-01")
 
-#: ``file``: "up to 10 files", these extensions, "maximum file size is 100MB" (docs 6804).
+#: ``file``: "up to 10 files", these extensions, "maximum file size is 100MB" (docs 6804);
+#: MB as the documents write it: 10^6 bytes (they never say MiB).
 LLM_MAX_FILES: Final = 10
 LLM_FILE_EXTENSIONS: Final = (
     "txt",
@@ -42,7 +45,7 @@ LLM_FILE_EXTENSIONS: Final = (
     "heif",
     "tiff",
 )
-LLM_MAX_FILE_SIZE: Final = 100 * 1024 * 1024
+LLM_MAX_FILE_SIZE: Final = 100 * 10**6
 
 
 # --------------------------------------------------------------------------------------------
@@ -100,3 +103,13 @@ def validate_llm(
                 "does not have a supported file extension",
                 extensions,
             )
+
+
+def llm_delete_ids(name: str, ids: object) -> tuple[str, ...]:
+    """``chat_ids`` / ``msg_ids`` of ``DELETE llm``: a sequence or the documents'
+    comma-separated string (docs 487-488); ``chat_ids="all"`` deletes every chat. Given (not
+    None), it must name at least one id."""
+    items = comma_list(name, ids, what="ids", required=True)
+    for index, item in enumerate(items):
+        check_id(f"{name}[{index}]", item)
+    return items

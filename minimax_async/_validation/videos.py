@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
@@ -12,6 +13,7 @@ from ._rules import (
     check_max_jobs,
     check_model_name,
     check_replies,
+    check_sequence,
     check_str,
     choices,
     fail,
@@ -69,11 +71,24 @@ VIDEO_END_FRAME_OPTIONS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
 #: (docs 7661-7662).
 VIDEO_OPTIONS_REQUIRING_FILE_ID: Final = frozenset({"512p-6sec", "512p-10sec"})
 
-#: Models whose type is Image-to-Video or Subject Reference: the image (``fileID``) is their
-#: input (matrix "Type", docs 7586-7601; "model for image-to-video with optional prompt",
-#: docs 7643-7645).
+#: Models the documents call image-to-video only: the image (``fileID``) is their input
+#: (matrix "Type: Image-to-Video", docs 7586-7601; "model for image-to-video (Subject
+#: Reference)" for ``S2V-01``, docs 7643-7646). ``Veo-3.1-S2V`` is not here: the documents call it
+#: only "Subject Reference • character/subject consistency" (docs 7601, 7657) and ``fileID`` "is
+#: optional" (docs 7622), so the server decides.
 VIDEO_MODELS_REQUIRING_FILE_ID: Final = frozenset(
-    {"I2V-01", "I2V-01-live", "I2V-01-Director", "S2V-01", "I2V-2.3", "I2V-2.3-Fast", "Veo-3.1-S2V"}
+    {"I2V-01", "I2V-01-live", "I2V-01-Director", "S2V-01", "I2V-2.3", "I2V-2.3-Fast"}
+)
+
+#: Seedance omni references (``POST files`` May 2026 revision, 000_e42040e8fa48e633.txt):
+#: parameter -> (body field prefix, most fields, what ``POST files`` Content-Types they are).
+#: ``audioFileID1..3`` are ``audio/mpeg`` / ``audio/wav`` uploads (``@Audio1..3`` in the
+#: prompt), ``videoFileID1..3`` are ``video/mp4`` uploads (``@Video1..3``). Sent for any model.
+VIDEO_OMNI_REFERENCES: Final[Mapping[str, tuple[str, int, str]]] = MappingProxyType(
+    {
+        "audio_file_ids": ("audioFileID", 3, "audio (mp3, wav)"),
+        "video_file_ids": ("videoFileID", 3, "video (mp4)"),
+    }
 )
 
 
@@ -82,6 +97,35 @@ VIDEO_MODELS_REQUIRING_FILE_ID: Final = frozenset(
 # --------------------------------------------------------------------------------------------
 
 _OPTION_MODELS = choices(tuple(VIDEO_MODEL_OPTIONS))
+
+
+# ``user:1234-minimax:98765-file:1122``: the kind of object an id names.
+_ID_KIND: Final = re.compile(r"-minimax:.+?-(?P<kind>[A-Za-z_]+):[^:]*$")
+
+
+def omni_reference_fields(name: str, ids: object) -> dict[str, str]:
+    """The ``{"audioFileID1": ..., ...}`` body fields of ``audio_file_ids`` / ``video_file_ids``.
+
+    At most 3 of each; each a file id of an upload (``...-file:...``, not a video or image id).
+    """
+    prefix, most, kind = VIDEO_OMNI_REFERENCES[name]
+    allowed = f"a list or tuple of at most {most} file ids of {kind} uploads from files.upload()"
+    items = check_sequence(name, ids, allowed)
+    if len(items) > most:
+        fail(name, f"<{len(items)} file ids>", f"has too many references (max {most})", allowed)
+    for index, item in enumerate(items):
+        check_file_id(f"{name}[{index}]", item, required=True)
+        match = _ID_KIND.search(str(item))
+        if match is not None and match.group("kind") != "file":
+            fail(
+                f"{name}[{index}]",
+                show(item),
+                f"is a {match.group('kind')} id, not an uploaded file",
+                allowed,
+            )
+    if len(set(items)) != len(items):
+        fail(name, show(list(items)), "names a file twice", allowed)
+    return {f"{prefix}{n}": str(item) for n, item in enumerate(items, start=1)}
 
 
 def validate_video_create(
@@ -95,9 +139,14 @@ def validate_video_create(
     reply_url: str | None = None,
     reply_ref: str | None = None,
     max_jobs: int | None = None,
+    audio_file_ids: object = (),
+    video_file_ids: object = (),
 ) -> None:
-    """Check a ``POST videos/create`` request against the model x options x end-frame matrix."""
+    """Check a ``POST videos/create`` request against the model x options x end-frame matrix
+    (and the Seedance omni references, which any model may be sent)."""
     check_str("prompt", prompt, text=True)
+    omni_reference_fields("audio_file_ids", audio_file_ids)
+    omni_reference_fields("video_file_ids", video_file_ids)
     check_model_name("model", model, (*sorted(VIDEO_MODELS_WITHOUT_OPTIONS), *VIDEO_MODEL_OPTIONS))
     if options is not None and not isinstance(options, str):
         fail("options", show(options), "must be a str", "a str such as '768p-6sec'")

@@ -9,7 +9,7 @@ from .._accounts import Route
 from .._exceptions import APIStatusError, JobCreationUnknownError
 from .._types import FileSource, RequestOptions, Timeout
 from .._uploads import prepare_upload
-from .._validation import validate_agent
+from .._validation import agent_models, validate_agent
 from ..models.agent import AgentJob, RunningAgentJob, RunningAgentJobs
 from ._base import (
     MultipartFactory,
@@ -121,10 +121,10 @@ class Agent(Resource):
         run_async: bool,
         options: RequestOptions,
     ) -> AgentJob:
-        model_list = [models] if isinstance(models, str) else list(models)
         validate_agent(
-            prompt=prompt, models=model_list, files=files, reply_url=reply_url, reply_ref=reply_ref
+            prompt=prompt, models=models, files=files, reply_url=reply_url, reply_ref=reply_ref
         )
+        model_list = agent_models(models)  # "a,b" (the documents' form) or ["a", "b"]
         uploads = [
             await prepare_upload(
                 f, content_type=form_file_type(f), allowed_types=None, parameter=f"files[{i}]"

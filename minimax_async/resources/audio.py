@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .._accounts import Route, each_account, file_refs, with_account
 from .._types import FileSource, ProgressCallback, RequestOptions
-from .._validation import check_id, validate_audio_text, validate_clone_voice, validate_limit
+from .._validation import (
+    check_id,
+    clone_voice_files,
+    validate_audio_text,
+    validate_clone_voice,
+    validate_paging,
+    voice_tags,
+)
 from ..models.audio import (
     AudioClip,
     AudioConfig,
@@ -118,19 +125,23 @@ class Audio(Resource):
     async def voices(
         self,
         *,
-        tag_list: Sequence[str] | None = None,
+        tag_list: Sequence[str] | str | None = None,
         is_system: bool | None = None,
         page: int | None = None,
         page_size: int | None = None,
         account: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> VoicePage:
-        """System and cloned voices (``GET audio/voices``); page on while ``has_more``."""
+        """System and cloned voices (``GET audio/voices``); page on while ``has_more``.
+
+        ``tag_list``: tags from :meth:`config`, as a list or the documents' comma-separated
+        string (``"Italian,Female"``).
+        """
         warn_decommissioned("GET audio/voices")
-        validate_limit("page", page, 1)
-        validate_limit("page_size", page_size, 1)
+        validate_paging("GET audio/voices", page=page, page_size=page_size)
+        tags = voice_tags(tag_list)
         params = {
-            "tag_list": ",".join(tag_list) if tag_list is not None else None,
+            "tag_list": ",".join(tags) if tags else None,
             "is_system": is_system,
             "page": page,
             "page_size": page_size,
@@ -174,8 +185,7 @@ class Audio(Resource):
     ) -> AudioPage:
         """Speech clips generated on the account (``GET audio``); page on while ``has_more``."""
         warn_decommissioned("GET audio")
-        validate_limit("page", page, 1)
-        validate_limit("page_size", page_size, 1)
+        validate_paging("GET audio", page=page, page_size=page_size)
         params = {"page": page, "page_size": page_size, "account": self._account(account)}
         return await self._routed(
             Route("GET audio", account),
@@ -228,21 +238,22 @@ class Audio(Resource):
         *,
         voice_name: str,
         language_tag: str,
-        files: Sequence[str],
+        files: Sequence[str] | str,
         need_noise_reduction: bool | None = None,
         account: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
         **options: Unpack[RequestOptions],
     ) -> Voice:
-        """Clone a voice from up to 10 uploaded samples (``files``: file ids)."""
+        """Clone a voice from up to 10 uploaded samples (``files``: file ids, as a list or the
+        documents' comma-separated string ``"f1,f2"``)."""
         warn_decommissioned("POST audio/clone-voice")
-        file_ids = [files] if isinstance(files, str) else list(files)
         validate_clone_voice(
             voice_name=voice_name,
             language_tag=language_tag,
-            files=file_ids,
+            files=files,
             need_noise_reduction=need_noise_reduction,
         )
+        file_ids = clone_voice_files(files)
         body = body_of(
             {
                 "account": self._account(account),

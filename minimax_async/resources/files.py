@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from .._accounts import Route, each_account, with_account
 from .._types import FileSource, ProgressCallback, RequestOptions
-from .._validation import validate_limit
+from .._validation import validate_paging
 from ..models.files import FileRecord, UploadedFile
 from ._base import Resource, paginate, path_id
 
@@ -53,7 +53,7 @@ class Files(Resource):
         **options: Unpack[RequestOptions],
     ) -> builtins.list[FileRecord]:
         """Files uploaded to an account, newest first (``GET files``)."""
-        validate_limit("limit", limit, 1, 1000)
+        validate_paging("GET files", limit=limit)
         params = {"limit": limit, "account": self._account(account)}
         return await self._routed(
             Route("GET files", account),

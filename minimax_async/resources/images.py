@@ -8,7 +8,11 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from .._accounts import Route, each_account, file_refs, with_account
 from .._converter import structure
 from .._types import RequestOptions
-from .._validation import image_reference_fields, validate_image_create, validate_limit
+from .._validation import (
+    image_reference_fields,
+    validate_image_create,
+    validate_paging,
+)
 from ..models.images import Image, ImageJob, ImagePage
 from ._base import (
     Resource,
@@ -156,7 +160,7 @@ class Images(Resource):
         **options: Unpack[RequestOptions],
     ) -> ImagePage:
         """One page of the account's images (``GET images``)."""
-        validate_limit("limit", limit, 1, 1000)
+        validate_paging("GET images", limit=limit)
         params = {"limit": limit, "lastImageId": last_image_id, "account": self._account(account)}
         return await self._routed(
             Route("GET images", account),

@@ -10,7 +10,12 @@ import aiohttp
 from .._accounts import Route, each_account, with_account
 from .._types import FileSource, RequestOptions, Timeout
 from .._uploads import prepare_upload
-from .._validation import validate_limit, validate_llm
+from .._validation import (
+    LLM_MAX_FILE_SIZE,
+    llm_delete_ids,
+    validate_llm,
+    validate_paging,
+)
 from ..models.llm import Chat, ChatPage, ChatResult, ChatSummary
 from ._base import (
     MultipartFactory,
@@ -115,7 +120,7 @@ class Llm(Resource):
     ) -> ChatPage:
         """One page of chats (``GET llm``)."""
         warn_decommissioned("GET llm")
-        validate_limit("limit", limit, 1, 1000)
+        validate_paging("GET llm", limit=limit)
         params = {"limit": limit, "lastChatID": last_chat_id, "account": self._account(account)}
         return await self._routed(
             Route("GET llm", account),
@@ -163,11 +168,14 @@ class Llm(Resource):
         self,
         *,
         chat_ids: Sequence[str] | str | None = None,
-        msg_ids: Sequence[str] | None = None,
+        msg_ids: Sequence[str] | str | None = None,
         account: str | None = None,
         **options: Unpack[RequestOptions],
     ) -> None:
-        """Delete chats (``chat_ids``; ``"all"``: every chat) and/or messages (``DELETE llm``)."""
+        """Delete chats (``chat_ids``; ``"all"``: every chat) and/or messages (``DELETE llm``).
+
+        Each takes a list of ids or the documents' comma-separated string (``"id1,id2"``).
+        """
         warn_decommissioned("DELETE llm")
         if chat_ids is None and msg_ids is None:
             raise ValueError("chat_ids=None and msg_ids=None: give at least one of them")
@@ -204,7 +212,7 @@ class Llm(Resource):
                 content_type=form_file_type(f),
                 allowed_types=None,
                 parameter=f"files[{i}]",
-                max_bytes=100 * 1024**2,
+                max_bytes=LLM_MAX_FILE_SIZE,
             )
             for i, f in enumerate(files)
         ]
@@ -231,9 +239,4 @@ def _chat_route(account: str | None, chat_id: str | None, form: MultipartFactory
 def _joined(name: str, ids: Sequence[str] | str | None) -> str | None:
     if ids is None:
         return None
-    items = [ids] if isinstance(ids, str) else list(ids)
-    for item in items:
-        path_id(name, item)
-        if "," in item:
-            raise ValueError(f"{name} contains {item!r}; ids cannot contain ','")
-    return ",".join(items)
+    return ",".join(llm_delete_ids(name, ids))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from .._accounts import Route, each_account, with_account
 from .._types import RequestOptions
-from .._validation import validate_limit, validate_music_create
+from .._validation import validate_music_create, validate_paging
 from ..models.music import Music, MusicJob, MusicStyleGroup
 from ._base import Resource, more_pages, paginate, path_id, warn_decommissioned
 
@@ -86,7 +86,7 @@ class Music_(Resource):
     ) -> builtins.list[Music]:
         """One page of the account's songs (``GET music``)."""
         warn_decommissioned("GET music")
-        validate_limit("limit", limit, 1, 1000)
+        validate_paging("GET music", limit=limit)
         params = {"limit": limit, "lastMusicId": last_music_id, "account": self._account(account)}
         return await self._routed(
             Route("GET music", account),

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from .._accounts import Route, each_account, file_refs, with_account
 from .._converter import structure
 from .._types import RequestOptions
-from .._validation import check_id, validate_limit, validate_video_create
+from .._validation import (
+    check_id,
+    omni_reference_fields,
+    validate_paging,
+    validate_video_create,
+)
 from ..models.videos import AgentTemplate, AgentTemplatePage, Character, Video, VideoJob
 from ._base import (
     Resource,
@@ -51,6 +56,8 @@ class VideoCreateParams(TypedDict, total=False):
     reply_url: str | None
     reply_ref: str | None
     max_jobs: int | None
+    audio_file_ids: Sequence[str]
+    video_file_ids: Sequence[str]
     account: str | None
     extra_body: Mapping[str, Any] | None
 
@@ -67,13 +74,18 @@ class Videos(Resource):
 
         Takes the keywords of :class:`VideoCreateParams` (all optional; ``None`` leaves a
         field out): ``prompt``, ``model``, ``options``, ``file_id``, ``end_frame_file_id``,
-        ``prompt_optimization``, ``reply_url``, ``reply_ref``, ``max_jobs``, ``account``,
-        ``extra_body``; and the per-call options (``timeout``, ``extra_headers``,
-        ``extra_query``).
+        ``prompt_optimization``, ``reply_url``, ``reply_ref``, ``max_jobs``,
+        ``audio_file_ids``, ``video_file_ids``, ``account``, ``extra_body``; and the per-call
+        options (``timeout``, ``extra_headers``, ``extra_query``).
 
         Never creates a duplicate job on retries: a ``replyRef`` is always sent (yours, or a
         generated ``mma-<uuid>``) and an ambiguous failure (502, 504, lost connection) is
         resolved by finding that ``replyRef`` in ``GET scheduler`` before anything is resent.
+
+        ``audio_file_ids`` / ``video_file_ids``: Seedance omni references, up to 3 uploaded
+        mp3/wav and up to 3 mp4 files, sent as ``audioFileID1..3`` / ``videoFileID1..3``
+        (``@Audio1..3`` / ``@Video1..3`` in the prompt) whatever the model. The job runs on
+        their account.
 
         Raises:
             ValueError: an invalid model/options/end-frame combination or limit; nothing sent.
@@ -86,6 +98,8 @@ class Videos(Resource):
         prompt_optimization = params.get("prompt_optimization")
         reply_url, reply_ref = params.get("reply_url"), params.get("reply_ref")
         max_jobs = params.get("max_jobs")
+        audio_file_ids = params.get("audio_file_ids", ())
+        video_file_ids = params.get("video_file_ids", ())
         validate_video_create(
             prompt=prompt,
             model=model,
@@ -96,6 +110,8 @@ class Videos(Resource):
             reply_url=reply_url,
             reply_ref=reply_ref,
             max_jobs=max_jobs,
+            audio_file_ids=audio_file_ids,
+            video_file_ids=video_file_ids,
         )
         ref = reply_ref if reply_ref is not None else new_reply_ref()
         body = body_of(
@@ -110,6 +126,8 @@ class Videos(Resource):
                 "replyUrl": reply_url,
                 "replyRef": ref,
                 "maxJobs": max_jobs,
+                **omni_reference_fields("audio_file_ids", audio_file_ids),
+                **omni_reference_fields("video_file_ids", video_file_ids),
             },
             params.get("extra_body"),
         )
@@ -157,7 +175,7 @@ class Videos(Resource):
         **options: Unpack[RequestOptions],
     ) -> builtins.list[Video]:
         """One page of the account's videos, newest first (``GET videos``)."""
-        validate_limit("limit", limit, 1, 1000)
+        validate_paging("GET videos", limit=limit)
         params = {"limit": limit, "lastVideoId": last_video_id, "account": self._account(account)}
         return await self._routed(
             Route("GET videos", account),
@@ -225,8 +243,7 @@ class Videos(Resource):
         **options: Unpack[RequestOptions],
     ) -> builtins.list[Character]:
         """Characters detected in uploaded images (``GET videos/characters``)."""
-        validate_limit("page", page, 1, 1_000_000)
-        validate_limit("page_size", page_size, 1, 1000)
+        validate_paging("GET videos/characters", page=page, page_size=page_size)
         params = {"page": page, "pageSize": page_size, "account": self._account(account)}
         return await self._routed(
             Route("GET videos/characters", account),
@@ -248,7 +265,7 @@ class Videos(Resource):
         **options: Unpack[RequestOptions],
     ) -> AgentTemplatePage:
         """One page of agent video templates (``GET videos/agent-templates``)."""
-        validate_limit("limit", limit, 1, 1000)
+        validate_paging("GET videos/agent-templates", limit=limit)
         params = {"limit": limit, "lastId": last_id, "account": self._account(account)}
         return await self._routed(
             Route("GET videos/agent-templates", account),

@@ -57,6 +57,11 @@ async def _serve(args: argparse.Namespace) -> None:
         print(f"  export USEAPI_BASE_URL={emu.base_url}", flush=True)
         print(f"  export USEAPI_TOKEN={emu.token}", flush=True)
         print(f"  accounts: {', '.join(emu.state.accounts) or '(none)'}", flush=True)
+        print(
+            f"  official platform (AsyncMiniMaxPlatform): export MINIMAX_BASE_URL="
+            f"{emu.platform_url} MINIMAX_API_KEY={emu.token}",
+            flush=True,
+        )
         print("Press Ctrl-C to stop.", flush=True)
         await asyncio.Event().wait()
 

@@ -34,7 +34,7 @@ from ._http import (
     render,
 )
 from ._state import RecordedRequest
-from .routes import API_ROUTES, MEDIA_ROUTES
+from .routes import API_ROUTES, MEDIA_ROUTES, PLATFORM_ROUTES
 
 __all__ = ["create_app"]
 
@@ -43,14 +43,15 @@ _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def create_app(app_ctx: AppContext) -> web.Application:
-    """The aiohttp application serving the API under ``/v1/minimax`` and media under ``/media``."""
+    """The aiohttp application serving the API under ``/v1/minimax``, media under ``/media`` and
+    the official platform's upload under ``/minimax/v1``."""
     app = web.Application(client_max_size=64 * 1024**2, middlewares=[_unmatched])
     app[_APP_CONTEXT] = app_ctx
     # The route with the most literal segments wins where two match (``/videos/characters``
     # before ``/videos/{videoId}``), whatever the order of the tables.
     for route in sorted(API_ROUTES, key=lambda r: -r.literal_count):
         _register(app.router, route, API_PREFIX)
-    for route in MEDIA_ROUTES:
+    for route in (*MEDIA_ROUTES, *PLATFORM_ROUTES):
         _register(app.router, route, "")
     return app
 

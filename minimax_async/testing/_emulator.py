@@ -17,6 +17,7 @@ from ._callbacks import callback_loop
 from ._faults import Faults
 from ._http import API_PREFIX, AppContext
 from ._state import Account, Clock, EmulatorState
+from .routes.platform import PLATFORM_PREFIX
 
 __all__ = ["Emulator", "run_emulator"]
 
@@ -77,6 +78,13 @@ class Emulator:
     def base_url(self) -> str:
         """The API base URL, e.g. ``http://127.0.0.1:8787/v1/minimax``."""
         return self.state.origin + API_PREFIX
+
+    @property
+    def platform_url(self) -> str:
+        """The official MiniMax platform's base URL, e.g. ``http://127.0.0.1:8787/minimax``:
+        ``AsyncMiniMaxPlatform(api_key=emu.token, base_url=emu.platform_url)`` uploads to the
+        emulator's ``POST /minimax/v1/files/upload``."""
+        return self.state.origin + PLATFORM_PREFIX
 
     def media_url(self, path: str) -> str:
         """The URL at which the emulator serves media ``path`` (e.g. ``videos/1/cover.png``)."""

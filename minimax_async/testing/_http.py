@@ -223,7 +223,8 @@ class Route:
     method: str
     template: str
     handler: Handler
-    #: No ``Authorization`` needed (the audio WebSocket, media files).
+    #: No ``Authorization`` checked by the application (the audio WebSocket, media files; the
+    #: platform route checks its own, answering ``base_resp`` errors).
     public: bool = False
 
     @property
@@ -253,8 +254,8 @@ class RouteTable:
     def get(self, template: str, *, public: bool = False) -> Callable[[H], H]:
         return self.route("GET", template, public=public)
 
-    def post(self, template: str) -> Callable[[H], H]:
-        return self.route("POST", template)
+    def post(self, template: str, *, public: bool = False) -> Callable[[H], H]:
+        return self.route("POST", template, public=public)
 
     def delete(self, template: str) -> Callable[[H], H]:
         return self.route("DELETE", template)

@@ -189,6 +189,8 @@ class EmulatorState:
     user_id: str
     accounts: dict[str, Account] = attrs.field(factory=dict)
     files: dict[str, FileRecord] = attrs.field(factory=dict)
+    #: Files uploaded to the official platform's ``POST /minimax/v1/files/upload``, by file_id.
+    platform_files: dict[int, dict[str, Any]] = attrs.field(factory=dict)
     videos: dict[str, Video] = attrs.field(factory=dict)
     images: dict[str, Image] = attrs.field(factory=dict)
     agent_jobs: dict[str, AgentJob] = attrs.field(factory=dict)

@@ -181,10 +181,10 @@ class TestUpload:
         assert not mocked.requests
 
     async def test_refuses_unsupported_extension(self, mm, mocked, tmp_path):
-        """A file the API does not take (by extension) is refused before sending."""
+        """A file the API does not take (by its bytes and extension) is refused before sending."""
         path = tmp_path / "song.ogg"
         path.write_bytes(b"OggS" + bytes(32))
-        with pytest.raises(ValueError, match="content_type='audio/ogg'"):
+        with pytest.raises(ValueError, match=r"source='song\.ogg' is 'audio/ogg'"):
             await mm.files.upload(path)
         assert not mocked.requests
 

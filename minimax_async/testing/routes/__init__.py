@@ -16,12 +16,13 @@ from . import (
     llm,
     media,
     music,
+    platform,
     scheduler,
     video_agents,
     videos,
 )
 
-__all__ = ["API_ROUTES", "MEDIA_ROUTES"]
+__all__ = ["API_ROUTES", "MEDIA_ROUTES", "PLATFORM_ROUTES"]
 
 #: Every route under ``/v1/minimax``.
 API_ROUTES: tuple[Route, ...] = (
@@ -39,3 +40,6 @@ API_ROUTES: tuple[Route, ...] = (
 
 #: Routes at the server's root (no ``/v1/minimax`` prefix).
 MEDIA_ROUTES: tuple[Route, ...] = tuple(media.api.routes)
+
+#: The official MiniMax platform's routes, at the root under ``/minimax`` (a gateway's prefix).
+PLATFORM_ROUTES: tuple[Route, ...] = tuple(platform.api.routes)

@@ -24,7 +24,8 @@ from ._common import (
 
 api = RouteTable()
 
-MAX_UPLOAD = 5 * 1024**3
+#: "up to 5GB" (POST files): 5 * 10^9 bytes, GB as the documents write it.
+MAX_UPLOAD = 5 * 10**9
 #: Uploaded files up to this size are kept and served back at their ``ossPath``.
 MAX_STORED_UPLOAD = 16 * 1024**2
 UPLOAD_TYPES = {

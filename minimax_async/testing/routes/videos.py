@@ -9,6 +9,7 @@ from .. import _payloads as P
 from .._http import (
     NOT_FOUND,
     Ctx,
+    Fields,
     Reply,
     Result,
     RouteTable,
@@ -51,6 +52,11 @@ VIDEO_MODELS: dict[str, tuple[str, ...]] = {
     "Veo-3.1-S2V": ("veo-720p-8sec", "veo-1080p-8sec"),
 }
 IMAGE_REQUIRED_MODELS = frozenset({"I2V-01", "I2V-01-live", "I2V-01-Director", "S2V-01"})
+#: Seedance omni references (``POST files``, May 2026): field -> the upload types it takes.
+OMNI_REFERENCE_TYPES: dict[str, frozenset[str]] = {
+    **{f"audioFileID{n}": frozenset({"audio/mpeg", "audio/wav"}) for n in (1, 2, 3)},
+    **{f"videoFileID{n}": frozenset({"video/mp4"}) for n in (1, 2, 3)},
+}
 END_FRAME_MODELS = frozenset({"02", "Veo-3.1", "Veo-3.1-Fast"})
 VIDEO_COST = 30
 
@@ -85,6 +91,28 @@ def pick_video_account(ctx: Ctx, name: str | None, max_jobs: int | None) -> Acco
     if not free:
         return busy_reply(ctx, [a for a in state.accounts.values() if a.support_video], max_jobs)
     return state.rng.choice(free)
+
+
+def check_omni_references(ctx: Ctx, fields: Fields, acc: Account) -> Reply | None:
+    """Each ``audioFileID1..3`` / ``videoFileID1..3`` names a file uploaded to ``acc`` (the
+    account the job runs on: MiniMax looks its files up there) of the field's type."""
+    for name, types in OMNI_REFERENCE_TYPES.items():
+        file_id = fields.text(name) or None
+        if file_id is None:
+            continue
+        bad = check_file_id(file_id, name)
+        if bad is not None:
+            return bad
+        record = ctx.state.files.get(file_id)
+        if record is None or record.deleted or record.sample or record.account != acc.account:
+            return fail(400, f"Unable to locate {name} {file_id} on account {acc.account}")
+        if record.content_type not in types:
+            return fail(
+                400,
+                f"Parameter {name} must be a {' or '.join(sorted(types))} file, "
+                f"{file_id} is {record.content_type}",
+            )
+    return None
 
 
 def _video_size(model: str, options: str) -> tuple[int, int]:
@@ -146,6 +174,9 @@ async def post_videos_create(ctx: Ctx) -> Result:
     acc = pick_video_account(ctx, fields.text("account"), max_jobs)
     if isinstance(acc, Reply):
         return acc
+    bad = check_omni_references(ctx, fields, acc)
+    if bad is not None:
+        return bad
     triggers = parse_triggers(prompt)
     refusal = upstream_checks(ctx, acc, triggers, prompt, VIDEO_COST)
     if refusal is not None:
