@@ -148,7 +148,7 @@ class TestParseRequests:
         assert parse_requests('{"prompt": "a", "quantity": 2}\n', "image", "f")
         with pytest.raises(CliError, match="line 1: invalid request: quantity=99"):
             parse_requests('{"prompt": "a", "quantity": 99}\n', "image", "f")
-        with pytest.raises(CliError, match="unknown parameter 'options' of images.create"):
+        with pytest.raises(CliError, match=r"unknown parameter 'options' of images\.create"):
             parse_requests('{"prompt": "a", "options": "768p-6sec"}\n', "image", "f")
 
 
@@ -218,7 +218,7 @@ class TestBatchRuns:
         source.write_text('{"prompt": "fine"}\n{"prompt": "broken [fail]"}\n', encoding="utf-8")
         results = tmp_path / "elsewhere" / "res.jsonl"
         results.parent.mkdir()
-        code, out, err = run(
+        code, _, err = run(
             fast_emu, str(source), "--results", str(results), "--journal", str(tmp_path / "j.db")
         )
         assert code == 4, err
