@@ -92,6 +92,9 @@ def add_batch_command(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     batch.add_argument("--download", metavar="DIR", help="save each result's media in DIR")
     batch.add_argument(
+        "--mkdir", action="store_true", help="create the --download directory if it is missing"
+    )
+    batch.add_argument(
         "--concurrency", type=int, metavar="N", help="at most N jobs at once (default: capacity)"
     )
     batch.add_argument(
@@ -123,8 +126,19 @@ class Line:
 
 
 def _parameters(kind: str) -> tuple[str, ...]:
-    signature = inspect.signature(_CREATE[kind])
-    return tuple(name for name in signature.parameters if name != "self")
+    """The keywords of ``videos.create`` / ``images.create``: their ``*CreateParams``
+    TypedDict where the method takes ``**params``, else the method's own parameters."""
+    create = _CREATE[kind]
+    module = sys.modules[create.__module__]
+    typed = getattr(module, f"{kind.capitalize()}CreateParams", None)
+    if typed is not None:
+        return tuple(typed.__annotations__)
+    signature = inspect.signature(create)
+    return tuple(
+        name
+        for name, parameter in signature.parameters.items()
+        if name != "self" and parameter.kind is not parameter.VAR_KEYWORD
+    )
 
 
 def check_request(kind: str, params: Mapping[str, Any]) -> None:
@@ -281,6 +295,23 @@ class ResultsFile:
 
 
 # ---- downloads ---------------------------------------------------------------------------
+
+
+async def download_dir(raw: str, *, mkdir: bool) -> pathlib.Path:
+    """``--download DIR``: an existing directory (created with ``--mkdir``), checked before
+    anything is sent; as the other commands' ``--download``."""
+    path = await anyio.Path(raw).expanduser()
+    if await path.is_dir():
+        return pathlib.Path(path)
+    if await path.exists():
+        raise CliError(f"--download {raw}: is a file, not a directory", EXIT_USAGE)
+    if not mkdir:
+        raise CliError(
+            f"--download {raw}: directory {path} does not exist (create it, or pass --mkdir)",
+            EXIT_USAGE,
+        )
+    await path.mkdir(parents=True, exist_ok=True)
+    return pathlib.Path(path)
 
 
 async def _existing_download(directory: pathlib.Path, media: Any) -> pathlib.Path | None:
@@ -515,7 +546,7 @@ def _journal_for(args: argparse.Namespace, source: pathlib.Path) -> tuple[Any, s
 
 async def cmd_batch(args: argparse.Namespace, out: Output) -> int:
     """``batch REQUESTS.jsonl``: run every line, resumable; see the module docstring."""
-    from ._commands import download_target, existing_file, make_client
+    from ._commands import existing_file, make_client
 
     source = await existing_file(args.requests)
     lines = await read_requests(source, args.kind)  # every line checked before anything is sent
@@ -523,7 +554,7 @@ async def cmd_batch(args: argparse.Namespace, out: Output) -> int:
     results_path = pathlib.Path(args.results) if args.results else None
     results = ResultsFile(results_path or _beside(source, ".results.jsonl"))
     await results.load()
-    download_dir = await download_target(args.download, directory=True) if args.download else None
+    target = await download_dir(args.download, mkdir=args.mkdir) if args.download else None
     out.require_display()
     timeout = args.timeout if args.timeout is not None else _WAIT_DEFAULTS[args.kind]
     async with make_client(args) as mm:
@@ -535,7 +566,7 @@ async def cmd_batch(args: argparse.Namespace, out: Output) -> int:
             timeout=timeout,
             poll_interval=args.poll_interval,
         )
-        run = _Run(mm, out, args.kind, lines, results, download_dir)
+        run = _Run(mm, out, args.kind, lines, results, target)
         out.hint = (
             f"resume with the same command: the journal ({journal_label}) knows every "
             "submitted job, none is created twice"

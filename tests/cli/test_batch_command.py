@@ -188,7 +188,7 @@ class TestBatchRuns:
     ) -> None:
         source = tmp_path / "requests.jsonl"
         write_requests(source, 7)
-        code, out, err = run(fast_emu, str(source), "--download", str(tmp_path / "out"))
+        code, out, err = run(fast_emu, str(source), "--download", str(tmp_path / "out"), "--mkdir")
         assert code == 0, err
         lines = result_lines(tmp_path / "requests.results.jsonl")
         assert sorted(line["line"] for line in lines) == list(range(1, 8))
@@ -204,7 +204,7 @@ class TestBatchRuns:
         # The same command again: everything is replayed, nothing sent, written or fetched.
         before = len(fast_emu.state.requests)
         mtimes = {f.name: f.stat().st_mtime_ns for f in files}
-        code, out, err = run(fast_emu, str(source), "--download", str(tmp_path / "out"))
+        code, out, err = run(fast_emu, str(source), "--download", str(tmp_path / "out"), "--mkdir")
         assert code == 0, err
         assert len(result_lines(tmp_path / "requests.results.jsonl")) == 7
         assert {f.name: f.stat().st_mtime_ns for f in media_files(tmp_path / "out")} == mtimes
@@ -261,13 +261,25 @@ class TestBatchRuns:
             encoding="utf-8",
         )
         before = len(fast_emu.state.requests)
-        code, _, err = run(fast_emu, str(source), "--download", str(tmp_path / "out"))
+        code, _, err = run(fast_emu, str(source), "--download", str(tmp_path / "out"), "--mkdir")
         assert code == 2
         assert "bad.jsonl line 2: invalid request: options='768p-6sec'" in err
         assert "Traceback" not in err
         assert len(fast_emu.state.requests) == before
         assert not (tmp_path / "bad.results.jsonl").exists()
         assert not (tmp_path / "bad.journal.sqlite").exists()
+        assert not (tmp_path / "out").exists()
+
+    def test_a_missing_download_folder_exits_2_before_any_request(
+        self, fast_emu: Emulator, tmp_path: pathlib.Path
+    ) -> None:
+        source = tmp_path / "in.jsonl"
+        write_requests(source, 2)
+        before = len(fast_emu.state.requests)
+        code, _, err = run(fast_emu, str(source), "--download", str(tmp_path / "nowhere"))
+        assert code == 2
+        assert "does not exist (create it, or pass --mkdir)" in err
+        assert len(fast_emu.state.requests) == before
 
 
 class TestResume:
@@ -282,7 +294,7 @@ class TestResume:
         write_requests(source, 6)
         results = tmp_path / "requests.results.jsonl"
         out_dir = tmp_path / "out"
-        proc = start(emu, str(source), "--download", str(out_dir))
+        proc = start(emu, str(source), "--download", str(out_dir), "--mkdir")
         try:
             # 2 accounts x 2 slots: 4 jobs are created, 2 wait for a slot.
             until(lambda: creates(emu) == 4, "4 creates", proc)

@@ -68,7 +68,7 @@ async def test_two_processes_share_a_postgresql_journal(
     def worker(name: str) -> list[str]:
         return [
             str(source), *journal, "--results", str(tmp_path / f"{name}.jsonl"),
-            "--download", str(tmp_path / name),
+            "--download", str(tmp_path / name), "--mkdir",
         ]  # fmt: skip
 
     with anyio.fail_after(60):
@@ -106,7 +106,7 @@ async def test_one_results_file_shared_by_two_processes(
         "".join(json.dumps({"prompt": f"a tin robot, take {i}"}) + "\n" for i in range(COUNT)),
         encoding="utf-8",
     )
-    args = [str(source), "--journal", pg_dsn, "--download", str(tmp_path / "out")]
+    args = [str(source), "--journal", pg_dsn, "--download", str(tmp_path / "out"), "--mkdir"]
     with anyio.fail_after(60):
         results = await asyncio.gather(run_cli(emu, *args), run_cli(emu, *args))
     assert [code for code, _ in results] == [0, 0], results
