@@ -857,6 +857,14 @@ class _Engine(Generic[T]):
         self._timers: anyio.abc.TaskGroup | None = None
         self.report = _Report()
 
+    def running(self) -> dict[str | None, int]:
+        """Requests being created or waited for now, per account."""
+        out: dict[str | None, int] = {}
+        for item in self._items:
+            if item.counted:
+                out[item.account] = out.get(item.account, 0) + 1
+        return out
+
     # -- running -------------------------------------------------------------------------
 
     async def run(self, send: MemoryObjectSendStream[BatchOutcome[T]]) -> None:
@@ -1504,6 +1512,8 @@ class Batch(Generic[T]):
     def __init__(self, engine: _Engine[T]) -> None:
         self._engine: _Engine[T] | None = engine
         self._report = engine.report
+        #: Kept for :meth:`running` (``_engine`` is handed to the batch's task at the start).
+        self._status = engine
         self._task: asyncio.Task[None] | None = None
         self._receive: MemoryObjectReceiveStream[BatchOutcome[T]] | None = None
         self._send: MemoryObjectSendStream[BatchOutcome[T]] | None = None
@@ -1517,6 +1527,12 @@ class Batch(Generic[T]):
         """Journal rows that match no request of this run (left as they are; a WARNING says
         how many). Known once the iteration has started (the journal was read)."""
         return self._report.unmatched_rows
+
+    def running(self) -> dict[str | None, int]:
+        """How many requests of this batch are being created or waited for now, per account
+        (None: the API chooses it). Empty before the first iteration and once it has ended;
+        for a live progress display."""
+        return {} if self._closed else self._status.running()
 
     def _start(self) -> None:
         assert self._engine is not None

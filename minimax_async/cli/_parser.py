@@ -272,4 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     capacity = command(commands, "capacity", "free job slots per account and running jobs")
     capacity.set_defaults(handler=cmd_capacity)
+
+    from ._batch_command import add_batch_command
+
+    add_batch_command(commands, common)
     return parser
