@@ -31,11 +31,11 @@ import anyio
 import attrs
 
 from ._exceptions import APIError, BadRequestError, NotFoundError
-from .models.accounts import Account
-from .models.scheduler import AccountCapacity
 
 if TYPE_CHECKING:
     from ._client import AsyncMiniMax
+    from .models.accounts import Account
+    from .models.scheduler import AccountCapacity
 
 __all__ = [
     "ACCOUNTS_TTL",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import pathlib
 import random
@@ -47,28 +48,30 @@ from ._types import NOT_GIVEN, NotGiven, ProgressCallback, Timeout
 from ._validation import check_id
 from ._watcher import SharedWatcher
 from .models._status import GenerationStatus
-from .models.agent import AgentJob
-from .models.images import Image
-from .models.music import Music
-from .models.videos import Video
 from .resources._base import check_keywords
-from .resources.accounts import Accounts
-from .resources.agent import Agent
-from .resources.audio import Audio
-from .resources.files import Files
-from .resources.images import ImageCreateParams, Images
-from .resources.llm import Llm
-from .resources.music import Music_
-from .resources.scheduler import Scheduler
-from .resources.videos import VideoCreateParams, Videos
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
 
-    # Loaded by the batch methods themselves: sqlite3 and the journal are not needed before.
+    # Loaded where they are used, not here: the batch methods import sqlite3 and the journal;
+    # each resource, with its models, is built on first use (the properties below; building
+    # every model class was most of the import time: "Speed-ups" in docs/architecture.md).
     from ._batch import Batch, BatchRequest
     from ._journal_protocol import JournalFactory
+    from .models.agent import AgentJob
+    from .models.images import Image
+    from .models.music import Music
+    from .models.videos import Video
     from .postgres import PostgresCoordinator
+    from .resources.accounts import Accounts
+    from .resources.agent import Agent
+    from .resources.audio import Audio
+    from .resources.files import Files
+    from .resources.images import ImageCreateParams, Images
+    from .resources.llm import Llm
+    from .resources.music import Music_
+    from .resources.scheduler import Scheduler
+    from .resources.videos import VideoCreateParams, Videos
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncMiniMax"]
 
@@ -128,15 +131,6 @@ class AsyncMiniMax(BaseClient):
     Use it as ``async with AsyncMiniMax() as mm: ...`` or call :meth:`aclose` when done.
     """
 
-    accounts: Accounts
-    files: Files
-    videos: Videos
-    images: Images
-    agent: Agent
-    scheduler: Scheduler
-    llm: Llm
-    audio: Audio
-    music: Music_
     #: Private switch: False makes every wait poll its job on its own (benchmarks, debugging).
     _shared_watcher: bool = True
 
@@ -175,18 +169,65 @@ class AsyncMiniMax(BaseClient):
             if isinstance(account, NotGiven)
             else account
         )
-        self.accounts = Accounts(self)
-        self.files = Files(self)
-        self.videos = Videos(self)
-        self.images = Images(self)
-        self.agent = Agent(self)
-        self.scheduler = Scheduler(self)
-        self.llm = Llm(self)
-        self.audio = Audio(self)
-        self.music = Music_(self)
         # One GET scheduler per poll interval for all video/image waits (shared with copies).
         self._watcher = SharedWatcher(self._watcher_ids, lambda delay: self._sleep(delay))
         self._coordinator = coordinator
+
+    # -- resources: each built (its module and models imported) on first use ----------------
+
+    @functools.cached_property
+    def accounts(self) -> Accounts:
+        from .resources.accounts import Accounts
+
+        return Accounts(self)
+
+    @functools.cached_property
+    def files(self) -> Files:
+        from .resources.files import Files
+
+        return Files(self)
+
+    @functools.cached_property
+    def videos(self) -> Videos:
+        from .resources.videos import Videos
+
+        return Videos(self)
+
+    @functools.cached_property
+    def images(self) -> Images:
+        from .resources.images import Images
+
+        return Images(self)
+
+    @functools.cached_property
+    def agent(self) -> Agent:
+        from .resources.agent import Agent
+
+        return Agent(self)
+
+    @functools.cached_property
+    def scheduler(self) -> Scheduler:
+        from .resources.scheduler import Scheduler
+
+        return Scheduler(self)
+
+    @functools.cached_property
+    def llm(self) -> Llm:
+        from .resources.llm import Llm
+
+        return Llm(self)
+
+    @functools.cached_property
+    def audio(self) -> Audio:
+        from .resources.audio import Audio
+
+        return Audio(self)
+
+    @functools.cached_property
+    def music(self) -> Music_:
+        from .resources.music import Music_
+
+        return Music_(self)
 
     # -- configuration and lifecycle -----------------------------------------------------
 
@@ -247,6 +288,8 @@ class AsyncMiniMax(BaseClient):
     # -- job helpers ---------------------------------------------------------------------
 
     def _video_spec(self, video_id: str) -> JobSpec[Video]:
+        from .models.videos import Video
+
         async def cancel() -> None:
             await self.videos.cancel(video_id)
 
@@ -381,6 +424,8 @@ class AsyncMiniMax(BaseClient):
 
         Refuses a video id (``-video:``) at once; ``on_error`` as for :meth:`wait_for_video`.
         """
+        from .models.images import Image
+
         check_id("image_id", image_id)
         check_job_kind("image_id", image_id, "image")
         return await wait_until_final(
@@ -419,6 +464,8 @@ class AsyncMiniMax(BaseClient):
         raised error's ``.result`` is the first failed image, the rest are in
         ``error.results`` (all snapshots, in order).
         """
+        from .models.images import Image
+
         if isinstance(image_ids, str):
             image_ids = [image_ids]
         for image_id in image_ids:
@@ -534,6 +581,9 @@ class AsyncMiniMax(BaseClient):
         Takes every keyword of :meth:`Videos.create` (:class:`VideoCreateParams`), checked
         before anything is sent.
         """
+        from .models.videos import Video
+        from .resources.videos import VideoCreateParams
+
         check_keywords("generate_video", create_args, VideoCreateParams)
         check_wait_args(timeout, poll_interval)  # before anything is created (and billed)
         start = anyio.current_time()
@@ -572,6 +622,8 @@ class AsyncMiniMax(BaseClient):
 
         Takes every keyword of :meth:`Images.create` (:class:`ImageCreateParams`).
         """
+        from .resources.images import ImageCreateParams
+
         check_keywords("generate_images", create_args, ImageCreateParams)
         check_wait_args(timeout, poll_interval)  # before anything is created (and billed)
         start = anyio.current_time()

@@ -13,7 +13,6 @@ the API always sends on success (:class:`MissingFieldError`).
 from __future__ import annotations
 
 import functools
-import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -21,7 +20,8 @@ from typing import Any, TypeVar, Union
 
 import attrs
 
-from .models._shared import Model
+from .models._keys import to_camel, to_snake
+from .models._shared import Model, unstructure_model
 
 if typing.TYPE_CHECKING:
     import cattrs
@@ -37,71 +37,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-# A plural acronym (``videoIDs``) would otherwise split as ``video_i_ds``.
-_PLURAL_ACRONYM = re.compile(r"([A-Z]{2,})s(?=[A-Z_]|$)")
-_ACRONYM_RUN = re.compile(r"([A-Z]+)([A-Z][a-z])")
-_LOWER_UPPER = re.compile(r"([a-z\d])([A-Z])")
-
-# Acronyms the API writes in capitals inside camelCase keys (``videoURL``, ``fileID``). Used only
-# for models built by hand, which have no source JSON to copy key names from.
-_ACRONYMS = {"id": "ID", "url": "URL", "ids": "IDs"}
-
-
-@functools.lru_cache(maxsize=4096)
-def to_snake(key: str) -> str:
-    """``videoURL`` -> ``video_url``, ``end_frame_fileID`` -> ``end_frame_file_id``."""
-    key = _PLURAL_ACRONYM.sub(r"\1S", key)
-    return _LOWER_UPPER.sub(r"\1_\2", _ACRONYM_RUN.sub(r"\1_\2", key)).lower()
-
-
-# The API is not consistent (``videoId`` but ``fileID``; MiniMax's own blocks are snake_case).
-# Spellings the documented bodies use where the camelCase rule below would guess wrong; only for
-# models built by hand, as above.
-_SPELLED = {
-    "exp_expire": "exp_Expire",
-    "file_url": "fileUrl",
-    "iat_issued": "iat_Issued",
-    "image_id": "imageId",
-    "image_ids": "imageIds",
-    "job_id": "jobId",
-    "music_id": "musicId",
-    "reply_url": "replyUrl",
-    "style_id": "styleId",
-    "video_id": "videoId",
-    "video_urls": "videoURLs",
-}
-_SNAKE_KEYS = frozenset(
-    {
-        "audio_channel", "audio_format", "audio_id", "audio_length", "audio_list",
-        "audio_review", "audio_sample_rate", "audio_setting", "audio_size", "audio_title",
-        "auditorium_echo", "base_resp", "cdn_url", "coin_type", "created_at", "credit_type",
-        "deepen_lighten", "er_weights", "file_scene", "file_status", "file_type", "group_id",
-        "input_sensitive", "invisible_character_ratio", "language_boost", "lofi_telephone",
-        "model_aspect_ratio", "model_name", "model_resolution", "nasal_crisp",
-        "no_watermark_url", "parent_voice_id", "sample_audio", "spacious_echo", "status_msg",
-        "stronger_softer", "sub_credits", "t2a_emotion", "tag_list", "tag_name",
-        "thumbnail_url", "total_credit", "trace_id", "uniq_id", "usage_characters", "voice_id",
-        "voice_info", "voice_list", "voice_name", "voice_setting", "voice_status",
-        "voice_tag_accent", "voice_tag_age", "voice_tag_gender", "voice_tag_language",
-        "watermark_url", "word_count",
-    }
-)  # fmt: skip
-
-
-@functools.lru_cache(maxsize=1024)
-def to_camel(name: str) -> str:
-    """Best guess at the JSON key for an attribute: ``video_url`` -> ``videoURL``.
-
-    Uses the documented spelling where the docs show one (``video_id`` -> ``videoId``,
-    ``voice_id`` stays ``voice_id``).
-    """
-    if name in _SPELLED:
-        return _SPELLED[name]
-    if name in _SNAKE_KEYS:
-        return name
-    head, *rest = name.split("_")
-    return head + "".join(_ACRONYMS.get(part, part.capitalize()) for part in rest)
 
 
 class _Unfit(Exception):
@@ -475,33 +410,6 @@ def _structure_model(data: Mapping[str, Any], cls: Any) -> Any:
         return build(data)
     except (_Unfit, RecursionError):
         return _structure_model_slow(data, cls)
-
-
-def _unstructure_value(value: Any) -> Any:
-    if isinstance(value, Model):
-        return unstructure_model(value)
-    if isinstance(value, (list, tuple)):
-        return [_unstructure_value(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _unstructure_value(v) for k, v in value.items()}
-    return value
-
-
-def unstructure_model(model: Model) -> dict[str, Any]:
-    """The JSON object for ``model``: source key names and nulls where it came from JSON."""
-    out: dict[str, Any] = {}
-    seen: set[str] = set()
-    for key, name in model._json_keys:
-        out[key] = _unstructure_value(getattr(model, name))
-        seen.add(name)
-    for name in _field_table(typing.cast(Any, type(model))):
-        if name in seen:
-            continue
-        value = getattr(model, name)
-        if value is not None:
-            out[to_camel(name)] = _unstructure_value(value)
-    out.update(model.model_extra)
-    return out
 
 
 @functools.cache

@@ -32,13 +32,13 @@ from ._exceptions import (
 from ._sse import ServerSentEvent, SSEProtocolError, SSEReader
 from ._types import TIMEOUT_ERRORS
 from ._validation import validate_agent_create
-from .models.audio import AudioStreamMessage, AudioStreamTicket
-from .models.llm import ChatEvent
-from .models.videos import AGENT_EVENT_TYPES, AgentEvent
 from .resources._base import body_of, new_reply_ref
 
 if TYPE_CHECKING:
     from ._client import AsyncMiniMax
+    from .models.audio import AudioStreamTicket
+    from .models.llm import ChatEvent
+    from .models.videos import AgentEvent
 
 __all__ = [
     "AgentStream",
@@ -209,6 +209,9 @@ class AgentStream(_ResponseStream):
         return sse
 
     def _parse(self, sse: ServerSentEvent) -> AgentEvent | None:
+        # Imported here: the models of a group load when first used (docs/architecture.md).
+        from .models.videos import AGENT_EVENT_TYPES, AgentEvent
+
         if not sse.data.strip():
             return None
         try:
@@ -361,6 +364,8 @@ class ChatStream(_ResponseStream):
         return sse
 
     def _parse(self, sse: ServerSentEvent) -> ChatEvent | None:
+        from .models.llm import ChatEvent  # loaded on first use, as above
+
         if not sse.data.strip():
             return None
         try:
@@ -398,6 +403,8 @@ async def iter_audio_stream(client: AsyncMiniMax, args: Mapping[str, Any]) -> As
     chunk decodes on its own and the concatenation is a playable mp3. ``status == 2`` ends
     the stream; a message without ``data.status`` whose ``statusInfo.code`` is non-zero raises.
     """
+    from .models.audio import AudioStreamMessage  # loaded on first use, as above
+
     ticket: AudioStreamTicket = await client.audio.create_stream(**args)
     if not ticket.token or ticket.payload is None:
         raise ResponseDecodeError("audio/create-stream answered without token and payload")

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import importlib.resources
 import inspect
+import pkgutil
 import re
+import subprocess
+import sys
 import types
 
+import grimp
 import pytest
 
 import minimax_async
@@ -186,3 +192,74 @@ class TestPackage:
         """The package carries a ``py.typed`` marker (PEP 561)."""
         marker = importlib.resources.files("minimax_async") / "py.typed"
         assert marker.is_file()
+
+
+class TestOneListOfNames:
+    """The model names are listed once: each group module's ``__all__``; the packages' lists
+    are built from those, and the lazy index agrees with them."""
+
+    def test_lazy_index_is_the_group_modules_all(self) -> None:
+        """``models._GROUPS`` (read without importing a group) equals each module's ``__all__``."""
+        for group, names in models._GROUPS.items():
+            module = importlib.import_module(f"minimax_async.models.{group}")
+            assert list(names) == list(module.__all__), group
+
+    def test_every_group_module_listed(self) -> None:
+        """No model module with public names is left out of the index."""
+        listed = set(models._GROUPS)
+        for info in pkgutil.iter_modules(models.__path__):
+            module = importlib.import_module(f"minimax_async.models.{info.name}")
+            public = [n for n in getattr(module, "__all__", []) if n in models.__all__]
+            if info.name not in listed:
+                assert public == [], info.name
+        assert listed <= {info.name for info in pkgutil.iter_modules(models.__path__)}
+
+    def test_each_model_name_once_and_resolves(self) -> None:
+        """Each model name is in ``models.__all__`` and ``minimax_async.__all__`` exactly once,
+        and resolves to the class its group module defines."""
+        for group, names in models._GROUPS.items():
+            module = importlib.import_module(f"minimax_async.models.{group}")
+            for name in names:
+                assert models.__all__.count(name) == 1, name
+                assert minimax_async.__all__.count(name) == 1, name
+                assert getattr(models, name) is getattr(module, name)
+                assert getattr(minimax_async, name) is getattr(module, name)
+        assert sorted(models.__all__) == sorted(n for ns in models._GROUPS.values() for n in ns)
+
+    def test_unknown_model_name_raises(self) -> None:
+        with pytest.raises(AttributeError, match="NoSuchModel"):
+            models.NoSuchModel  # noqa: B018
+
+    def test_groups_load_on_first_use(self) -> None:
+        """A fresh program making videos never builds the llm or audio models."""
+        script = (
+            "import sys\n"
+            "from minimax_async import AsyncMiniMax\n"
+            "def loaded():\n"
+            "    return sorted(m for m in sys.modules if m.startswith('minimax_async.models.'))\n"
+            "print(loaded())\n"
+            "mm = AsyncMiniMax('token', base_url='http://127.0.0.1:9')\n"
+            "mm.videos\n"
+            "print(loaded())\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+        at_import, after_videos = (ast.literal_eval(line) for line in out)
+        groups = {f"minimax_async.models.{g}" for g in models._GROUPS if g != "_shared"}
+        assert not (set(at_import) & groups - {"minimax_async.models.files"}), at_import
+        assert "minimax_async.models.videos" in after_videos
+        for other in ("llm", "audio", "music", "accounts", "platform"):
+            assert f"minimax_async.models.{other}" not in after_videos, other
+
+
+class TestNoCycle:
+    def test_models_never_import_the_converter(self) -> None:
+        """``_converter`` imports the models; no model module imports it back (any import,
+        ``TYPE_CHECKING`` ones included: grimp reads every import statement)."""
+        graph = grimp.build_graph("minimax_async")
+        assert not graph.chain_exists(
+            importer="minimax_async.models",
+            imported="minimax_async._converter",
+            as_packages=True,
+        )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import typing
 from typing import Any
 
 import attrs
+
+from ._keys import to_camel
 
 __all__ = ["Model", "StatusInfo"]
 
@@ -13,7 +17,7 @@ __all__ = ["Model", "StatusInfo"]
 class Model:
     """Base of every response model.
 
-    Attributes are the snake_case names of the JSON keys (see ``_converter``). Keys the SDK does
+    Attributes are the snake_case names of the JSON keys (see ``_keys``). Keys the SDK does
     not know are kept in ``model_extra`` under their original names (pydantic's name: the API
     itself sends keys named ``extra``, which are ordinary attributes), and :meth:`to_dict` gives
     back the JSON the model was built from.
@@ -31,8 +35,6 @@ class Model:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object this model stands for, with the API's own key names."""
-        from .._converter import unstructure_model
-
         return unstructure_model(self)
 
     def __repr__(self) -> str:
@@ -45,6 +47,42 @@ class Model:
             if field.repr is not False and (value := getattr(self, field.name)) is not None
         )
         return f"{type(self).__name__}({shown})"
+
+
+# -- back to JSON: here, not in ``_converter``, so that no model imports the converter ----------
+
+
+@functools.cache
+def _json_fields(cls: Any) -> tuple[str, ...]:
+    """Attribute names of every JSON-backed attribute of ``cls``, in declaration order."""
+    return tuple(f.name for f in attrs.fields(cls) if f.name not in ("model_extra", "_json_keys"))
+
+
+def _unstructure_value(value: Any) -> Any:
+    if isinstance(value, Model):
+        return unstructure_model(value)
+    if isinstance(value, (list, tuple)):
+        return [_unstructure_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _unstructure_value(v) for k, v in value.items()}
+    return value
+
+
+def unstructure_model(model: Model) -> dict[str, Any]:
+    """The JSON object for ``model``: source key names and nulls where it came from JSON."""
+    out: dict[str, Any] = {}
+    seen: set[str] = set()
+    for key, name in model._json_keys:
+        out[key] = _unstructure_value(getattr(model, name))
+        seen.add(name)
+    for name in _json_fields(typing.cast(Any, type(model))):
+        if name in seen:
+            continue
+        value = getattr(model, name)
+        if value is not None:
+            out[to_camel(name)] = _unstructure_value(value)
+    out.update(model.model_extra)
+    return out
 
 
 @attrs.frozen(kw_only=True, repr=False)
