@@ -194,8 +194,8 @@ class APIStatusError(APIError):
     def error(self) -> ErrorBody | None:
         """The error body as the typed :class:`~minimax_async.models.ErrorBody`: ``error``,
         ``code``, ``status_info`` (``code``, ``message``, ``service_time``, ``request_id``,
-        ``debug_info`` ...), ``running_videos``; unknown keys in ``.model_extra``. None when the body
-        is not a JSON object (an HTML page, an empty body). Built on first access from
+        ``debug_info`` ...), ``running_videos``; unknown keys in ``.model_extra``. None when the
+        body is not a JSON object (an HTML page, an empty body). Built on first access from
         :attr:`body`, which stays the raw (scrubbed) JSON.
         """
         if not isinstance(self.body, Mapping):
