@@ -37,6 +37,7 @@ from _server import subprocess_server
 from minimax_async import AsyncMiniMax
 
 TOKEN = "bench-token"
+SCRIPT = str(Path(__file__).resolve())
 
 
 async def serve(port: int, accounts: int, slots: int, speed: float) -> None:
@@ -79,10 +80,9 @@ async def one_run(
 
 
 async def main(args: argparse.Namespace) -> None:
-    script = str(Path(__file__).resolve())
     walls: dict[str, list[float]] = {"none": [], "journal": []}
     async with subprocess_server(
-        script, str(args.accounts), str(args.slots), str(args.speed)
+        SCRIPT, str(args.accounts), str(args.slots), str(args.speed)
     ) as origin:
         base_url = f"{origin}/v1/minimax/"
         with tempfile.TemporaryDirectory() as tmp:
