@@ -772,7 +772,6 @@ class TestProperties:
         assert decoder.retry == ref_retry
         assert decoder.has_partial_event == ref_truncated
 
-
     @_settings
     @given(
         events=st.lists(
