@@ -439,6 +439,8 @@ class BaseClient:
             )
         if cast_to is None:
             return None
+        if cast_to is bytes:  # the caller parses it (the shared watcher: a slice at a time)
+            return raw
         # Errors are raised outside the ``except`` blocks: a ``JSONDecodeError`` kept as the
         # new error's ``__context__`` would hold the unscrubbed body (its ``.doc``).
         try:

@@ -46,7 +46,7 @@ from ._polling import (
 from ._streams import AgentStream, open_agent_stream
 from ._types import NOT_GIVEN, NotGiven, ProgressCallback, Timeout
 from ._validation import check_id
-from ._watcher import SharedWatcher
+from ._watcher import SharedWatcher, scheduler_ids
 from .models._status import GenerationStatus
 from .resources._base import check_keywords
 
@@ -321,22 +321,13 @@ class AsyncMiniMax(BaseClient):
         total = SCHEDULER_READ_LIMIT
         if self.timeout.total is not None:
             total = min(total, self.timeout.total)
-        items = await self.request(
+        raw = await self.request(
             "GET",
             "scheduler",
-            cast_to=object,  # only two keys are needed: skip building models
+            cast_to=bytes,  # parsed by the watcher a slice at a time; no models built
             timeout=attrs.evolve(self.timeout, total=total),
         )
-        if not isinstance(items, list):
-            raise TypeError(f"GET scheduler answered a {type(items).__name__}, not a list")
-        ids: set[str] = set()
-        for item in items:
-            if isinstance(item, dict):
-                for key in ("videoId", "imageId"):
-                    value = item.get(key)
-                    if isinstance(value, str):
-                        ids.add(value)
-        return ids
+        return await scheduler_ids(raw)
 
     async def wait_for_video(
         self,

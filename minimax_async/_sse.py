@@ -142,6 +142,7 @@ class SSEDecoder:
         "_counted",
         "_counted_lines",
         "_cut",
+        "_cut_name",
         "_data",
         "_event",
         "_event_bytes",
@@ -214,6 +215,8 @@ class SSEDecoder:
         self._closed = False
         self._failed = False
         self._cut = _CUTS[0]
+        # The event type of a named cut ("\n\nevent:NAME\ndata:", see _process), else "".
+        self._cut_name = ""
 
     @property
     def last_event_id(self) -> str | None:
@@ -375,6 +378,8 @@ class SSEDecoder:
                     cut = self._cut = other
                     pieces = text.split(cut)
                     break
+        if cut == "\n\nevent:" and len(pieces) > 2:
+            self._name_cut(pieces[1])
         last = pieces.pop()
         if pieces:
             # Before the first cut: the end of the line carried over from the previous chunk
@@ -406,7 +411,13 @@ class SSEDecoder:
                 self._pieces(cut, pieces, events)
             if "\n" not in last:
                 # The cut's start of line begins the unterminated last line.
-                self._tail = [cut[2:], last]
+                start = cut[2:]
+                if self._cut_name and cut != "\n\nevent:" and "\n" in start:
+                    # A named cut: its event line is complete, the data line is not.
+                    self._event = self._cut_name
+                    self._fields_pending = True
+                    start = "data:"
+                self._tail = [start, last]
                 return events
             if cut == "\n\nevent:":
                 # Usually the event's name, then the start of its data line.
@@ -416,8 +427,7 @@ class SSEDecoder:
                     self._fields_pending = True
                     self._tail = ["data:", data]
                     return events
-            lines = last.split("\n")
-            lines[0] = cut[2:] + lines[0]
+            lines = (cut[2:] + last).split("\n")
         else:
             lines = last.split("\n")
             if self._tail:
@@ -427,6 +437,16 @@ class SSEDecoder:
         self._tail = [tail] if tail else []
         self._lines(lines, events)
         return events
+
+    def _name_cut(self, piece: str) -> None:
+        # A stream of named events ("event:NAME\ndata:VALUE") usually names them all alike
+        # (the llm stream: "message_result"): from the next chunk on, cut at the whole
+        # "\n\nevent:NAME\ndata:", so that each piece is the data value itself, with no
+        # partition (a copy of the value) per event. A chunk without it falls back to _CUTS.
+        name, sep, _ = piece.partition("\ndata:")
+        if sep and name and "\n" not in name and (name[1:] if name[:1] == " " else name):
+            self._cut = f"\n\nevent:{name}\ndata:"
+            self._cut_name = name[1:] if name[:1] == " " else name
 
     def _pieces(self, cut: str, pieces: list[str], events: list[ServerSentEvent]) -> None:
         # The pieces between two cuts (all but the first). Each starts an event, with the
@@ -473,6 +493,16 @@ class SSEDecoder:
                     set_retry(event, None)
                     append(event)
                     continue
+            elif cut != "\n\ndata:":
+                # A named cut, "\n\nevent:NAME\ndata:": the piece is the data value.
+                if "\n" not in piece:
+                    event = new(ServerSentEvent)
+                    set_type(event, self._cut_name)
+                    set_data(event, piece[1:] if piece[:1] == " " else piece)
+                    set_id(event, last_id)
+                    set_retry(event, None)
+                    append(event)
+                    continue
             elif "\n" not in piece:  # "\n\ndata:", the value may still start with a space
                 append(
                     ServerSentEvent(
@@ -480,8 +510,7 @@ class SSEDecoder:
                     )
                 )
                 continue
-            lines = piece.split("\n")
-            lines[0] = start + lines[0]
+            lines = (start + piece).split("\n")
             lines.append("")
             self._lines(lines, events)
             last_id = self._last_event_id
@@ -525,9 +554,12 @@ class SSEDecoder:
         # events that had no field but data.
         last_id = self._last_event_id = self._id_buffer
         if self._data:
-            event = ServerSentEvent(
-                self._event or "message", "\n".join(self._data), last_id, self._event_retry
-            )
+            # Built as in ``_pieces`` (an llm event cut by a chunk boundary comes this way).
+            event = _new_event(ServerSentEvent)
+            _set_type(event, self._event or "message")
+            _set_data(event, "\n".join(self._data))
+            _set_id(event, last_id)
+            _set_retry(event, self._event_retry)
             events.append(event)
             self._data = []
         self._event = ""

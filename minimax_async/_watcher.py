@@ -32,10 +32,13 @@ with each wait's own loop (:mod:`._polling`): the watcher only decides when a wa
 from __future__ import annotations
 
 import asyncio
+import json
+import json.scanner
 import logging
 import math
+import re
 from collections.abc import Awaitable, Callable, Collection
-from typing import Literal
+from typing import Any, Final, Literal
 
 import anyio
 
@@ -45,6 +48,7 @@ __all__ = [
     "Notice",
     "Registration",
     "SharedWatcher",
+    "scheduler_ids",
 ]
 
 log = logging.getLogger("minimax_async")
@@ -55,6 +59,87 @@ Notice = Literal["left", "poll", "refresh"]
 PROGRESS_REFRESH = 30.0
 #: After a failed scheduler read, waits poll on their own for this long (seconds).
 FAILURE_COOLDOWN = 60.0
+
+# A round with 10,000 waits reads a ~1 MB list and judges 10,000 registrations: done in one
+# step, that blocks the event loop for tens of ms. Both are cut into slices of about a
+# millisecond, with a yield to the loop between two slices.
+#: Characters of the scheduler list parsed between two yields (64 Ki: about 500 entries).
+_PARSE_SLICE: Final = 64 * 1024
+#: Registrations judged between two yields.
+_WALK_SLICE: Final = 500
+
+# The stdlib's JSON value scanner (what ``json.loads`` runs), called one list entry at a time.
+_scan_value: Final[Callable[[str, int], tuple[Any, int]]] = json.scanner.make_scanner(
+    json.JSONDecoder()  # type: ignore[arg-type]  # typeshed types the argument oddly
+)
+_SPACE: Final = re.compile(r"[ \t\n\r]*")
+
+
+def _skip(text: str, pos: int) -> int:
+    """Where the JSON whitespace at ``pos`` ends."""
+    match = _SPACE.match(text, pos)
+    return match.end() if match else pos
+
+
+def _add_ids(item: object, ids: set[str]) -> None:
+    # An image's id is under ``imageId``, ``videoId`` or both: the documents show each.
+    if isinstance(item, dict):
+        for key in ("videoId", "imageId"):
+            value = item.get(key)
+            if isinstance(value, str):
+                ids.add(value)
+
+
+async def scheduler_ids(raw: bytes) -> set[str]:
+    """The job ids a ``GET scheduler`` body lists, parsed an entry at a time.
+
+    The stdlib's parser reads one list entry per call (so the entries' dicts are dropped as
+    soon as their ids are taken), and the loop gets a turn every :data:`_PARSE_SLICE`
+    characters. Anything but a UTF-8 JSON list is parsed whole by ``json.loads``, which says
+    what is wrong with it.
+
+    Raises:
+        ValueError: The body is not JSON.
+        TypeError: It is JSON, but not a list.
+    """
+    ids: set[str] = set()
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        text = ""
+    pos = _skip(text, 0)
+    if text[pos : pos + 1] != "[":
+        items = json.loads(raw)  # raises when it is not JSON (a BOM, UTF-16: still read)
+        if not isinstance(items, list):
+            raise TypeError(f"GET scheduler answered a {type(items).__name__}, not a list")
+        for item in items:
+            _add_ids(item, ids)
+        return ids
+    pos = _skip(text, pos + 1)
+    if text[pos : pos + 1] == "]":
+        end = pos + 1
+    else:
+        sliced = pos
+        while True:
+            try:
+                item, pos = _scan_value(text, pos)
+            except StopIteration:
+                raise ValueError(f"GET scheduler answered invalid JSON at char {pos}") from None
+            _add_ids(item, ids)
+            pos = _skip(text, pos)
+            mark = text[pos : pos + 1]
+            if mark == "]":
+                end = pos + 1
+                break
+            if mark != ",":
+                raise ValueError(f"GET scheduler answered invalid JSON at char {pos}")
+            pos = _skip(text, pos + 1)
+            if pos - sliced > _PARSE_SLICE:
+                sliced = pos
+                await asyncio.sleep(0)
+    if text[_skip(text, end) :]:
+        raise ValueError(f"GET scheduler answered invalid JSON: extra data at char {end}")
+    return ids
 
 
 class Registration:
@@ -312,8 +397,13 @@ class SharedWatcher:
             return  # the next round hands every wait back at its due time
         now = anyio.current_time()
         ref = max(now, target)
-        for reg in list(self._waiting):
-            if reg.wait_seq > sent:
+        waiting = self._waiting
+        for index, reg in enumerate(list(waiting)):
+            if index and not index % _WALK_SLICE:
+                # A turn for the loop: meanwhile waits may end or start again (then they are
+                # not in ``waiting`` any more, or have a later ``wait_seq``: skipped below).
+                await asyncio.sleep(0)
+            if reg.wait_seq > sent or reg not in waiting:
                 continue  # began waiting after the read was sent: judged next round
             due = reg.due <= ref + 0.5 * reg.interval
             if reg.job_id in ids:

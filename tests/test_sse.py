@@ -691,6 +691,10 @@ _sse_tokens = st.sampled_from(
         b"\n\ndata: ",
         b"\n\ndata:",
         b"\n\nevent:",
+        b"\n\nevent:a\ndata:",  # named cuts (an llm stream names every event alike)
+        b"\n\nevent: a\ndata: ",
+        b"\n\nevent:b\ndata:",
+        b"event:a\ndata:",
         b"\ndata:",
         b"event",
         b"id",
@@ -766,6 +770,33 @@ class TestProperties:
         assert events == ref_events
         assert decoder.last_event_id == ref_last_id
         assert decoder.retry == ref_retry
+        assert decoder.has_partial_event == ref_truncated
+
+    @_settings
+    @given(
+        events=st.lists(
+            st.tuples(
+                st.sampled_from(["message_result", "message_result", " message_result", "done"]),
+                st.lists(_text, min_size=1, max_size=3),
+                st.sampled_from(["", ": keep-alive\n", "id:7\n", "retry:30\n"]),
+            ),
+            max_size=30,
+        ),
+        cuts=st.lists(st.integers(1, 200), min_size=1, max_size=20),
+    )
+    def test_named_event_streams_match_reference(
+        self, events: list[tuple[str, list[str], str]], cuts: list[int]
+    ) -> None:
+        """Streams of events named alike (cut at the whole "event:NAME\ndata:" once learned),
+        with other names, multi-line data and other fields mixed in, in any chunks."""
+        stream = "".join(
+            f"{extra}event:{name}\n" + "".join(f"data:{line}\n" for line in data) + "\n"
+            for name, data, extra in events
+        ).encode()
+        decoder = SSEDecoder()
+        ref_events, ref_last_id, _, ref_truncated = reference(stream)
+        assert feed_all(decoder, split(stream, cuts)) == ref_events
+        assert decoder.last_event_id == ref_last_id
         assert decoder.has_partial_event == ref_truncated
 
 
