@@ -401,7 +401,7 @@ class BaseClient:
         """
         if options:
             timeout, headers, params = _apply_options(options, timeout, headers, params)
-        if cast_to is not None:
+        if cast_to is not None and cast_to is not bytes:  # bytes: the raw body, unparsed
             check_buildable(cast_to)  # a ValueError now, not after the call was made (billed)
 
         return await self._run(
