@@ -55,12 +55,13 @@ import socket
 import sys
 import time
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar, cast
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeAlias, TypeVar, cast
 
 import anyio
 import attrs
 
+from ._bodies import new_reply_ref
 from ._converter import structure
 from ._exceptions import (
     AccountOnHoldError,
@@ -74,16 +75,18 @@ from ._exceptions import (
     RateLimitError,
     WaitTimeoutError,
 )
-from ._journal_protocol import BatchJournal, JournalFactory, SharedJournal
+from ._journal_protocol import BatchJournal, JournalFactory, SharedJournal, _Item, _Row
 from .models.images import Image
 from .models.scheduler import AccountCapacity
 from .models.videos import Video
-from .resources._base import new_reply_ref
 
 if TYPE_CHECKING:
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-    from ._client import AsyncMiniMax
+    from .resources.accounts import Accounts
+    from .resources.images import Images
+    from .resources.scheduler import Scheduler
+    from .resources.videos import Videos
 
 __all__ = [
     "Batch",
@@ -101,6 +104,32 @@ __all__ = [
 
 T = TypeVar("T")
 log = logging.getLogger("minimax_async")
+
+
+class BatchClient(Protocol):
+    """What a batch uses of the client (``AsyncMiniMax`` is one): never the client class."""
+
+    videos: Videos
+    images: Images
+    accounts: Accounts
+    scheduler: Scheduler
+    _sleep: Callable[[float], Awaitable[None]]
+
+    @property
+    def account(self) -> str | None: ...
+
+    async def wait_for_video(
+        self, video_id: str, *, timeout: float | None = ..., poll_interval: float | None = ...
+    ) -> Video: ...
+
+    async def wait_for_images(
+        self,
+        image_ids: Sequence[str],
+        *,
+        timeout: float | None = ...,
+        poll_interval: float | None = ...,
+        raise_on_failure: bool = ...,
+    ) -> list[Image]: ...
 
 #: Slots assumed for an account (or the API's choice) nothing tells the capacity of.
 _DEFAULT_SLOTS = 3
@@ -261,24 +290,24 @@ class _Kind(Generic[T]):
     sees_running: bool
 
     async def create(
-        self, mm: AsyncMiniMax, params: dict[str, Any], account: str | None, reply_ref: str
+        self, mm: BatchClient, params: dict[str, Any], account: str | None, reply_ref: str
     ) -> tuple[str, ...]:
         raise NotImplementedError
 
     async def wait(
         self,
-        mm: AsyncMiniMax,
+        mm: BatchClient,
         job_ids: tuple[str, ...],
         timeout: float | None,
         poll_interval: float | None,
     ) -> T:
         raise NotImplementedError
 
-    async def limits(self, mm: AsyncMiniMax, accounts: Sequence[str]) -> dict[str, int]:
+    async def limits(self, mm: BatchClient, accounts: Sequence[str]) -> dict[str, int]:
         """Per-account slot limits when the scheduler cannot count them (images)."""
         return {}
 
-    async def recent(self, mm: AsyncMiniMax, account: str | None) -> list[_Listed]:
+    async def recent(self, mm: BatchClient, account: str | None) -> list[_Listed]:
         """The account's recent jobs, newest first."""
         raise NotImplementedError
 
@@ -308,7 +337,7 @@ class _VideoKind(_Kind[Video]):
     sees_running = True
 
     async def create(
-        self, mm: AsyncMiniMax, params: dict[str, Any], account: str | None, reply_ref: str
+        self, mm: BatchClient, params: dict[str, Any], account: str | None, reply_ref: str
     ) -> tuple[str, ...]:
         job = await mm.videos.create(**{**params, "account": account, "reply_ref": reply_ref})
         if not job.video_id:
@@ -317,14 +346,14 @@ class _VideoKind(_Kind[Video]):
 
     async def wait(
         self,
-        mm: AsyncMiniMax,
+        mm: BatchClient,
         job_ids: tuple[str, ...],
         timeout: float | None,
         poll_interval: float | None,
     ) -> Video:
         return await mm.wait_for_video(job_ids[0], timeout=timeout, poll_interval=poll_interval)
 
-    async def recent(self, mm: AsyncMiniMax, account: str | None) -> list[_Listed]:
+    async def recent(self, mm: BatchClient, account: str | None) -> list[_Listed]:
         videos = await mm.videos.list(limit=_RECENT_LIMIT, account=account)
         return [
             _Listed(ids=(v.video_id,), prompt=v.desc or "", file_ids=_origin_ids(v.origin_files))
@@ -359,7 +388,7 @@ class _ImageKind(_Kind[list[Image]]):
     sees_running = False
 
     async def create(
-        self, mm: AsyncMiniMax, params: dict[str, Any], account: str | None, reply_ref: str
+        self, mm: BatchClient, params: dict[str, Any], account: str | None, reply_ref: str
     ) -> tuple[str, ...]:
         job = await mm.images.create(**{**params, "account": account, "reply_ref": reply_ref})
         if not job.image_ids:
@@ -368,7 +397,7 @@ class _ImageKind(_Kind[list[Image]]):
 
     async def wait(
         self,
-        mm: AsyncMiniMax,
+        mm: BatchClient,
         job_ids: tuple[str, ...],
         timeout: float | None,
         poll_interval: float | None,
@@ -389,7 +418,7 @@ class _ImageKind(_Kind[list[Image]]):
             raise error
         return images
 
-    async def limits(self, mm: AsyncMiniMax, accounts: Sequence[str]) -> dict[str, int]:
+    async def limits(self, mm: BatchClient, accounts: Sequence[str]) -> dict[str, int]:
         out: dict[str, int] = {}
         for account in accounts:
             try:
@@ -400,7 +429,7 @@ class _ImageKind(_Kind[list[Image]]):
             out[account] = queue if isinstance(queue, int) and queue > 0 else _DEFAULT_IMAGE_QUEUE
         return out
 
-    async def recent(self, mm: AsyncMiniMax, account: str | None) -> list[_Listed]:
+    async def recent(self, mm: BatchClient, account: str | None) -> list[_Listed]:
         page = await mm.images.list(limit=_RECENT_LIMIT, account=account)
         batches: dict[str, list[Image]] = {}
         for image in page.images or []:
@@ -485,23 +514,6 @@ CREATE TABLE IF NOT EXISTS batch_jobs (
 );
 """
 _SCHEMA_VERSION = "1"
-
-
-@attrs.define
-class _Row:
-    key: str
-    kind: str
-    position: int
-    request: str
-    state: str
-    reply_ref: str
-    account: str | None
-    job_ids: tuple[str, ...]
-    result: Any
-    error_type: str | None
-    error_message: str | None
-    #: When the row last changed: for a ``sending`` row, when it was marked so.
-    updated_at: float = 0.0
 
 
 def _try_lock(handle: Any) -> bool:
@@ -717,24 +729,6 @@ class _Journal:
 
 
 @attrs.define(eq=False)
-class _Item:
-    index: int
-    key: str
-    params: dict[str, Any]
-    canonical: str
-    pin: str | None
-    reply_ref: str
-    #: The position-based key journals of earlier versions used (None: an explicit key).
-    legacy_key: str | None = None
-    account: str | None = None
-    job_ids: tuple[str, ...] = ()
-    #: The job's slot is counted as taken in its account's ``free``.
-    holding: bool = False
-    #: Counted in the batch's jobs in flight (``concurrency``).
-    counted: bool = False
-
-
-@attrs.define(eq=False)
 class _Account:
     name: str | None
     free: int
@@ -814,7 +808,7 @@ class _Engine(Generic[T]):
 
     def __init__(
         self,
-        mm: AsyncMiniMax,
+        mm: BatchClient,
         kind: _Kind[T],
         items: list[_Item],
         requests: list[Mapping[str, Any]],
@@ -1584,7 +1578,7 @@ class Batch(Generic[T]):
 
 
 def new_batch(
-    mm: AsyncMiniMax,
+    mm: BatchClient,
     kind: _Kind[T],
     requests: Iterable[Mapping[str, Any] | BatchRequest],
     *,

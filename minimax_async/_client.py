@@ -21,7 +21,8 @@ import aiohttp
 import anyio
 import attrs
 
-from ._base_client import DEFAULT_MAX_RESPONSE_BYTES, BaseClient, SessionHolder
+from ._base_client import DEFAULT_MAX_RESPONSE_BYTES, SessionHolder
+from ._client_core import ClientCore
 from ._downloads import download as _download
 from ._exceptions import (
     ConfigurationError,
@@ -103,7 +104,7 @@ def _removed(job: T) -> T:
     return attrs.evolve(job, **changes) if changes else job  # type: ignore[misc]
 
 
-class AsyncMiniMax(BaseClient):
+class AsyncMiniMax(ClientCore):
     """An async session with the useapi.net MiniMax API v1.
 
     Args:

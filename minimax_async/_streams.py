@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 import anyio
 
 from ._accounts import Route, balanced_account, file_refs
+from ._bodies import body_of, new_reply_ref
+from ._client_core import ClientCore
 from ._converter import structure
 from ._exceptions import (
     APIConnectionError,
@@ -35,10 +37,6 @@ from ._validation import validate_agent_create
 from .models.audio import AudioStreamMessage, AudioStreamTicket
 from .models.llm import ChatEvent
 from .models.videos import AGENT_EVENT_TYPES, AgentEvent
-from .resources._base import body_of, new_reply_ref
-
-if TYPE_CHECKING:
-    from ._client import AsyncMiniMax
 
 __all__ = [
     "AgentStream",
@@ -249,7 +247,7 @@ class AgentStream(_ResponseStream):
 
 
 def open_agent_stream(
-    client: AsyncMiniMax,
+    client: ClientCore,
     *,
     template_id: str,
     prompt: str | None = None,
@@ -390,7 +388,9 @@ def iter_chat_events(
     return ChatStream(open_response, idle_timeout=idle_timeout)
 
 
-async def iter_audio_stream(client: AsyncMiniMax, args: Mapping[str, Any]) -> AsyncIterator[bytes]:
+async def iter_audio_stream(
+    client: ClientCore, create_ticket: Callable[[], Awaitable[AudioStreamTicket]]
+) -> AsyncIterator[bytes]:
     """Speak text over the audio WebSocket, yielding mp3 bytes as they arrive.
 
     Each ``data.audio`` of a ``data.status == 1`` message is hex; like the documents' player,
@@ -398,7 +398,7 @@ async def iter_audio_stream(client: AsyncMiniMax, args: Mapping[str, Any]) -> As
     chunk decodes on its own and the concatenation is a playable mp3. ``status == 2`` ends
     the stream; a message without ``data.status`` whose ``statusInfo.code`` is non-zero raises.
     """
-    ticket: AudioStreamTicket = await client.audio.create_stream(**args)
+    ticket = await create_ticket()
     if not ticket.token or ticket.payload is None:
         raise ResponseDecodeError("audio/create-stream answered without token and payload")
     url = client.url_for("audio/wss").with_query({"token": ticket.token})
