@@ -243,9 +243,7 @@ class AccountRouter:
         """Whether the account list was read less than ``ttl`` seconds ago."""
         return self._accounts is not None and anyio.current_time() - self._read_at < self.ttl
 
-    async def refresh(
-        self, mm: ClientCore, *, newer_than: float | None = None
-    ) -> tuple[str, ...]:
+    async def refresh(self, mm: ClientCore, *, newer_than: float | None = None) -> tuple[str, ...]:
         """The configured accounts (``GET accounts``), read at most once per ``ttl``.
 
         ``newer_than``: a time (``anyio.current_time()``) the list must have been read after,
@@ -332,9 +330,7 @@ def router_for(mm: ClientCore) -> AccountRouter:
     return router
 
 
-async def route_call(
-    mm: ClientCore, route: Route, send: Callable[[str | None], Awaitable[T]]
-) -> T:
+async def route_call(mm: ClientCore, route: Route, send: Callable[[str | None], Awaitable[T]]) -> T:
     """``send(account)`` on the account ``route`` leads to; resent once if the API wanted one.
 
     The resend follows only a 400 "account is required", which the API answers before doing

@@ -131,6 +131,7 @@ class BatchClient(Protocol):
         raise_on_failure: bool = ...,
     ) -> list[Image]: ...
 
+
 #: Slots assumed for an account (or the API's choice) nothing tells the capacity of.
 _DEFAULT_SLOTS = 3
 #: Image batches per account when ``GET features`` does not say (``imageQueueLength``).

@@ -599,4 +599,3 @@ class AsyncMiniMax(ClientCore):
         if self._coordinator is not None:
             self._coordinator.publish_update(job_id)
         return wake_registry(self._holder).notify(job_id)
-

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 import anyio
 import attrs
 
-from ._base_client import SessionHolder
 from ._exceptions import (
     GenerationError,
     GenerationFailedError,
@@ -34,6 +33,7 @@ from ._polling import (
     wait_until_final,
     wake_registry,
 )
+from ._session import SessionHolder
 from ._types import NotGiven, Timeout
 from ._validation import check_id
 from ._watcher import SharedWatcher
