@@ -154,7 +154,7 @@ class AsyncMiniMax(ClientCore):
     ) -> AsyncMiniMax:
         """A copy with other defaults, sharing this client's token and HTTP session."""
         clone = AsyncMiniMax(
-            self._BaseClient__token,  # type: ignore[attr-defined]
+            self._ClientConfig__token,  # type: ignore[attr-defined]
             base_url=self.base_url,
             account=self._account_default if isinstance(account, NotGiven) else account,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,

@@ -42,11 +42,13 @@ from ._exceptions import (
     APIConnectionError,
     APIError,
     APIStatusError,
+    APITimeoutError,
     JobCreationUnknownError,
     RateLimitError,
     ServerError,
     parse_retry_after,
 )
+from ._types import TIMEOUT_ERRORS
 
 __all__ = [
     "AMBIGUOUS_STATUSES",
@@ -54,6 +56,7 @@ __all__ = [
     "SILENTLY_RESENT",
     "RetryKind",
     "SentOnce",
+    "attempt_failure",
     "creation_unknown",
     "look_for_job",
     "no_silent_resend",
@@ -223,3 +226,23 @@ async def look_for_job(
         )
         raise creation_unknown(error, reply_ref, method, shown, looked=True, late=True) from error
     return found
+
+
+def attempt_failure(
+    exc: BaseException, *, method: str, url: str, redact: Callable[[str], str]
+) -> tuple[APIError, bool]:
+    """The error an attempt that got no answer raises, and whether its outcome is ambiguous
+    (the request may have reached the server). ``redact`` takes secrets out of aiohttp's text."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        # Could not connect: nothing reached the server, any kind may retry.
+        return APIConnectionError(
+            f"could not connect: {redact(str(exc))}", method=method, url=url
+        ), False
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return APITimeoutError("timed out connecting", method=method, url=url), False
+    if isinstance(exc, TIMEOUT_ERRORS):  # incl. aiohttp's ServerTimeoutError
+        return APITimeoutError("timed out waiting for the answer", method=method, url=url), True
+    cause = exc.cause if isinstance(exc, SentOnce) else exc
+    return APIConnectionError(
+        f"connection failed: {type(cause).__name__}: {redact(str(cause))}", method=method, url=url
+    ), True
