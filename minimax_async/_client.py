@@ -40,9 +40,10 @@ from .resources.videos import VideoCreateParams, Videos
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
 
-    # Loaded by the batch methods themselves: sqlite3 and the journal are not needed before.
-    from ._batch import Batch, BatchRequest
     from ._journal_protocol import JournalFactory
+
+    # Loaded by the batch methods themselves: sqlite3 and the journal are not needed before.
+    from .batch import Batch, BatchRequest
     from .postgres import PostgresCoordinator
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncMiniMax"]
@@ -548,7 +549,7 @@ class AsyncMiniMax(ClientCore):
             A :class:`Batch` of :class:`BatchResult` (``result`` a :class:`Video`, or
             ``error``), in completion order. Nothing is sent before the first iteration.
         """
-        from ._batch import new_batch, video_kind
+        from .batch import new_batch, video_kind
 
         return new_batch(
             self,
@@ -575,7 +576,7 @@ class AsyncMiniMax(ClientCore):
     ) -> Batch[list[Image]]:
         """:meth:`generate_videos` for ``images.create`` requests; each result is the list of
         images one request made (its ``quantity``)."""
-        from ._batch import image_kind, new_batch
+        from .batch import image_kind, new_batch
 
         return new_batch(
             self,
