@@ -1,9 +1,10 @@
 """What the batch engine needs of a journal, so the sqlite one and a shared one fit the same slot.
 
-:class:`BatchJournal` is what every journal does (``batch._journal._Journal`` is the sqlite one): record
-a submission before and after it is sent, and each outcome. :class:`SharedJournal` adds what a
-journal several workers share needs (``minimax_async.postgres``): rows are *claimed* one worker
-at a time, lazily, as that worker has room, and *released* when it has yielded their outcome.
+:class:`BatchJournal` is what every journal does (``batch._journal._Journal`` is the sqlite
+one): record a submission before and after it is sent, and each outcome. :class:`SharedJournal`
+adds what a journal several workers share needs (``minimax_async.postgres``): rows are *claimed*
+one worker at a time, lazily, as that worker has room, and *released* when it has yielded their
+outcome.
 """
 
 from __future__ import annotations

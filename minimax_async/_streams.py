@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import aiohttp
 import anyio
@@ -61,16 +61,18 @@ async def _next_event(reader: SSEReader, idle_timeout: float | None) -> ServerSe
         return await reader.next_event()
 
 
-_S = TypeVar("_S", bound="_ResponseStream")
+_S = TypeVar("_S", bound="_ResponseStream[Any]")
+_E = TypeVar("_E")
 
 
-class _ResponseStream:
+class _ResponseStream(Generic[_E]):
     """What the SSE streams share: the response is opened on first use and closed as soon as
     the consumer stops (``break``, an exception, cancellation, ``aclose`` or ``async with``).
 
-    Subclasses implement ``__anext__`` as a plain coroutine, not a generator: a generator
-    would hold ``self`` in a reference cycle, and a bare ``async for ... break`` could then not
-    free the connection at once (``__del__`` does, when the last reference goes).
+    ``__anext__`` is a plain coroutine, not a generator: a generator would hold ``self`` in a
+    reference cycle, and a bare ``async for ... break`` could then not free the connection at
+    once (``__del__`` does, when the last reference goes). Subclasses say how an event is read
+    (``_read``) and what it becomes (``_parse``; None: skipped).
     """
 
     def __init__(
@@ -125,8 +127,29 @@ class _ResponseStream:
             self._reader = SSEReader(await self._ensure_open())
         return self._reader
 
+    async def _read(self, reader: SSEReader) -> ServerSentEvent:
+        raise NotImplementedError
 
-class AgentStream(_ResponseStream):
+    def _parse(self, sse: ServerSentEvent) -> _E | None:
+        raise NotImplementedError
+
+    async def __anext__(self) -> _E:
+        if self.finished:
+            self._close_response()
+            raise StopAsyncIteration
+        try:
+            reader = await self._sse_reader()
+            while True:
+                event = self._parse(await self._read(reader))
+                if event is not None:
+                    self.events += 1
+                    return event
+        except BaseException:
+            self._close_response()
+            raise
+
+
+class AgentStream(_ResponseStream[AgentEvent]):
     """The live event stream of one ``videos/agent-create`` job.
 
     Use it as ``async with mm.stream_agent(template_id=...) as s: async for ev in s: ...``
@@ -158,21 +181,6 @@ class AgentStream(_ResponseStream):
             f"AgentStream(video_id={self.video_id!r}, events={self.events}, "
             f"finished={self.finished}, attachments={len(self.attachments)})"
         )
-
-    async def __anext__(self) -> AgentEvent:
-        if self.finished:
-            self._close_response()
-            raise StopAsyncIteration
-        try:
-            reader = await self._sse_reader()
-            while True:
-                event = self._parse(await self._read(reader))
-                if event is not None:
-                    self.events += 1
-                    return event
-        except BaseException:
-            self._close_response()
-            raise
 
     def _seen(self) -> dict[str, Any]:
         return {
@@ -312,7 +320,7 @@ def _too_large(name: str, exc: SSEProtocolError, **seen: Any) -> StreamEventTooL
     )
 
 
-class ChatStream(_ResponseStream):
+class ChatStream(_ResponseStream[ChatEvent]):
     """The events of a streamed ``POST llm`` answer, ending after ``close_chunk``.
 
     ``message_result`` events carry the cumulative content so far. A non-zero
@@ -322,21 +330,6 @@ class ChatStream(_ResponseStream):
 
     def __repr__(self) -> str:
         return f"ChatStream(events={self.events}, finished={self.finished})"
-
-    async def __anext__(self) -> ChatEvent:
-        if self.finished:
-            self._close_response()
-            raise StopAsyncIteration
-        try:
-            reader = await self._sse_reader()
-            while True:
-                event = self._parse(await self._read(reader))
-                if event is not None:
-                    self.events += 1
-                    return event
-        except BaseException:
-            self._close_response()
-            raise
 
     async def _read(self, reader: SSEReader) -> ServerSentEvent:
         idle_timeout = self._idle_timeout

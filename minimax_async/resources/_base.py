@@ -223,6 +223,26 @@ class Resource:
         """``send(account)`` on the account ``route`` leads to (see ``_accounts``)."""
         return await route_call(self._client, route, send)
 
+    async def _get(
+        self,
+        path: str,
+        cast_to: type[T],
+        params: Mapping[str, Any],
+        account: str | None,
+        options: RequestOptions | None,
+    ) -> T:
+        """``GET path`` on the account routing leads to (``params`` get its ``account``)."""
+        return await self._routed(
+            Route(f"GET {path}", account),
+            lambda chosen: self._client.request(
+                "GET",
+                path,
+                cast_to=cast_to,
+                params=with_account(params, chosen),
+                options=options,
+            ),
+        )
+
     async def _upload_raw(
         self,
         path: str,
