@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import anyio
 import attrs
 
+from ._client_core import ClientCore
 from ._exceptions import APIError, BadRequestError, NotFoundError
 
 if TYPE_CHECKING:
-    from ._client import AsyncMiniMax
     from .models.accounts import Account
     from .models.scheduler import AccountCapacity
 
@@ -245,9 +245,7 @@ class AccountRouter:
         """Whether the account list was read less than ``ttl`` seconds ago."""
         return self._accounts is not None and anyio.current_time() - self._read_at < self.ttl
 
-    async def refresh(
-        self, mm: AsyncMiniMax, *, newer_than: float | None = None
-    ) -> tuple[str, ...]:
+    async def refresh(self, mm: ClientCore, *, newer_than: float | None = None) -> tuple[str, ...]:
         """The configured accounts (``GET accounts``), read at most once per ``ttl``.
 
         ``newer_than``: a time (``anyio.current_time()``) the list must have been read after,
@@ -267,7 +265,7 @@ class AccountRouter:
                 self._read_at = anyio.current_time()
         return tuple(self._accounts or {})
 
-    async def account_for(self, mm: AsyncMiniMax, route: Route) -> str | None:
+    async def account_for(self, mm: ClientCore, route: Route) -> str | None:
         """The account to send (None: send none and let the API decide)."""
         if route.balanced or route.account is not None or mm.account is not None:
             return balanced_account(route, mm.account)
@@ -285,7 +283,7 @@ class AccountRouter:
 
     async def choose(
         self,
-        mm: AsyncMiniMax,
+        mm: ClientCore,
         route: Route,
         names: tuple[str, ...],
         cause: BadRequestError | None = None,
@@ -305,7 +303,7 @@ class AccountRouter:
         self._turn += 1
         return tied[self._turn % len(tied)]
 
-    async def _scores(self, mm: AsyncMiniMax, names: list[str]) -> dict[str, int]:
+    async def _scores(self, mm: ClientCore, names: list[str]) -> dict[str, int]:
         """Free video slots per account, less its other running jobs (images count too)."""
         try:
             capacity = await mm.scheduler.available()
@@ -325,7 +323,7 @@ class AccountRouter:
 _ROUTERS: weakref.WeakKeyDictionary[Any, AccountRouter] = weakref.WeakKeyDictionary()
 
 
-def router_for(mm: AsyncMiniMax) -> AccountRouter:
+def router_for(mm: ClientCore) -> AccountRouter:
     """The router of ``mm``, shared with its ``with_options`` copies (one session holder)."""
     owner = mm._holder
     router = _ROUTERS.get(owner)
@@ -334,9 +332,7 @@ def router_for(mm: AsyncMiniMax) -> AccountRouter:
     return router
 
 
-async def route_call(
-    mm: AsyncMiniMax, route: Route, send: Callable[[str | None], Awaitable[T]]
-) -> T:
+async def route_call(mm: ClientCore, route: Route, send: Callable[[str | None], Awaitable[T]]) -> T:
     """``send(account)`` on the account ``route`` leads to; resent once if the API wanted one.
 
     The resend follows only a 400 "account is required", which the API answers before doing
@@ -361,7 +357,7 @@ async def route_call(
 
 
 async def each_account(
-    mm: AsyncMiniMax,
+    mm: ClientCore,
     account: str | None,
     pages: Callable[[str | None], AsyncIterator[T]],
 ) -> AsyncIterator[T]:

@@ -6,46 +6,21 @@ import contextlib
 import functools
 import os
 import pathlib
-import random
-from collections.abc import (
-    AsyncIterator,
-    Awaitable,
-    Callable,
-    Hashable,
-    Iterable,
-    Mapping,
-    Sequence,
-)
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
-import anyio
 import attrs
 
-from ._base_client import DEFAULT_MAX_RESPONSE_BYTES, BaseClient, SessionHolder
+from . import _jobs
+from ._base_client import DEFAULT_MAX_RESPONSE_BYTES, SessionHolder
+from ._client_core import ClientCore
 from ._downloads import download as _download
-from ._exceptions import (
-    ConfigurationError,
-    GenerationError,
-    GenerationFailedError,
-    GenerationModeratedError,
-    RateLimitError,
-    WaitTimeoutError,
-)
+from ._exceptions import ConfigurationError, GenerationError, WaitTimeoutError
 from ._logs import logging_from_env
-from ._polling import (
-    ErrorCallback,
-    JobSpec,
-    Outcome,
-    check_job_kind,
-    check_wait_args,
-    poll_snapshots,
-    wait_until_final,
-    wake_registry,
-)
+from ._polling import ErrorCallback, wake_registry
 from ._streams import AgentStream, open_agent_stream
 from ._types import NOT_GIVEN, NotGiven, ProgressCallback, Timeout
-from ._validation import check_id
 from ._watcher import SharedWatcher, scheduler_ids
 from .models._status import GenerationStatus
 from .resources._base import check_keywords
@@ -53,15 +28,16 @@ from .resources._base import check_keywords
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
 
+    from ._journal_protocol import JournalFactory
+
     # Loaded where they are used, not here: the batch methods import sqlite3 and the journal;
     # each resource, with its models, is built on first use (the properties below; building
     # every model class was most of the import time: "Speed-ups" in docs/architecture.md).
-    from ._batch import Batch, BatchRequest
-    from ._journal_protocol import JournalFactory
+    from .batch import Batch, BatchRequest
     from .models.agent import AgentJob
-    from .models.images import Image
+    from .models.images import Image, ImageJob
     from .models.music import Music
-    from .models.videos import Video
+    from .models.videos import Video, VideoJob
     from .postgres import PostgresCoordinator
     from .resources.accounts import Accounts
     from .resources.agent import Agent
@@ -75,38 +51,13 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncMiniMax"]
 
-T = TypeVar("T")
 DEFAULT_BASE_URL = "https://api.useapi.net/v1/minimax"
 
 #: The longest a shared watcher's scheduler read may take (seconds), retries included.
 SCHEDULER_READ_LIMIT = 30.0
 
 
-def _outcome(job: Video | Image | Music | AgentJob) -> Outcome:
-    """Classify a snapshot with the model's own status rules (one place decides: the models)."""
-    if job.is_completed:
-        return "completed"
-    if job.is_moderated:
-        return "moderated"
-    # A known running status, or an unknown one the API does not mark final, keeps polling.
-    return "failed" if job.is_final else "running"
-
-
-def _progress_key(job: Any) -> Hashable:
-    return (getattr(job, "status", None), getattr(job, "percent", None))
-
-
-def _removed(job: T) -> T:
-    """The last snapshot of a job that now answers 404: marked final, labelled ``removed``."""
-    changes = {
-        name: value
-        for name, value in (("status_final", True), ("status_label", "removed"))
-        if hasattr(job, name)
-    }
-    return attrs.evolve(job, **changes) if changes else job  # type: ignore[misc]
-
-
-class AsyncMiniMax(BaseClient):
+class AsyncMiniMax(ClientCore):
     """An async session with the useapi.net MiniMax API v1.
 
     Args:
@@ -245,7 +196,7 @@ class AsyncMiniMax(BaseClient):
     ) -> AsyncMiniMax:
         """A copy with other defaults, sharing this client's token and HTTP session."""
         clone = AsyncMiniMax(
-            self._BaseClient__token,  # type: ignore[attr-defined]
+            self._ClientConfig__token,  # type: ignore[attr-defined]
             base_url=self.base_url,
             account=self._account_default if isinstance(account, NotGiven) else account,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
@@ -286,25 +237,6 @@ class AsyncMiniMax(BaseClient):
         await self.aclose()
 
     # -- job helpers ---------------------------------------------------------------------
-
-    def _video_spec(self, video_id: str) -> JobSpec[Video]:
-        from .models.videos import Video
-
-        async def cancel() -> None:
-            await self.videos.cancel(video_id)
-
-        return JobSpec(
-            name=f"video {video_id}",
-            fetch=lambda: self.videos.retrieve(video_id),
-            outcome=_outcome,
-            change_key=_progress_key,
-            removed=_removed,
-            cancel=cancel,
-            wake=wake_registry(self._holder).get(video_id),
-            watch_id=video_id,
-            # Only running jobs are listed by the scheduler: pending is what was last known.
-            placeholder=lambda: Video(video_id=video_id, status=GenerationStatus.PENDING),
-        )
 
     @property
     def _waits_watcher(self) -> SharedWatcher | None:
@@ -358,17 +290,16 @@ class AsyncMiniMax(BaseClient):
                 ``.last_error`` the last failed poll's error when the polls were failing.
             AuthenticationError: the token was refused (the wait ends at once).
         """
-        check_id("video_id", video_id)  # refused now, not after the first poll delay
-        check_job_kind("video_id", video_id, "video")
-        return await wait_until_final(
-            self._video_spec(video_id),
+        return await _jobs.wait(
+            _jobs.VIDEO,
+            self,
+            "video_id",
+            video_id,
             timeout=timeout,
             poll_interval=poll_interval,
             on_progress=on_progress,
             raise_on_failure=raise_on_failure,
             cancel_on_timeout=cancel_on_timeout,
-            sleep=self._sleep,
-            watcher=self._waits_watcher,
             on_error=on_error,
         )
 
@@ -386,15 +317,14 @@ class AsyncMiniMax(BaseClient):
         Does not raise for failed or moderated videos: the last snapshot tells. ``on_error``
         sees each failed poll, as for :meth:`wait_for_video`.
         """
-        check_id("video_id", video_id)
-        check_job_kind("video_id", video_id, "video")
-        snapshots = poll_snapshots(
-            self._video_spec(video_id),
+        snapshots = _jobs.watch(
+            _jobs.VIDEO,
+            self,
+            "video_id",
+            video_id,
             timeout=timeout,
             poll_interval=poll_interval,
             cancel_on_timeout=cancel_on_timeout,
-            sleep=self._sleep,
-            watcher=self._waits_watcher,
             on_error=on_error,
         )
         async with contextlib.aclosing(snapshots):
@@ -415,27 +345,15 @@ class AsyncMiniMax(BaseClient):
 
         Refuses a video id (``-video:``) at once; ``on_error`` as for :meth:`wait_for_video`.
         """
-        from .models.images import Image
-
-        check_id("image_id", image_id)
-        check_job_kind("image_id", image_id, "image")
-        return await wait_until_final(
-            JobSpec(
-                name=f"image {image_id}",
-                fetch=lambda: self.images.retrieve(image_id),
-                outcome=_outcome,
-                change_key=_progress_key,
-                removed=_removed,
-                wake=wake_registry(self._holder).get(image_id),
-                watch_id=image_id,
-                placeholder=lambda: Image(image_id=image_id, status=GenerationStatus.PENDING),
-            ),
+        return await _jobs.wait(
+            _jobs.IMAGE,
+            self,
+            "image_id",
+            image_id,
             timeout=timeout,
             poll_interval=poll_interval,
             on_progress=on_progress,
             raise_on_failure=raise_on_failure,
-            sleep=self._sleep,
-            watcher=self._waits_watcher,
             on_error=on_error,
         )
 
@@ -455,50 +373,17 @@ class AsyncMiniMax(BaseClient):
         raised error's ``.result`` is the first failed image, the rest are in
         ``error.results`` (all snapshots, in order).
         """
-        from .models.images import Image
-
-        if isinstance(image_ids, str):
-            image_ids = [image_ids]
-        for image_id in image_ids:
-            check_id("image_ids", image_id)
-            check_job_kind("image_ids", image_id, "image")
-        results: list[Image | BaseException | None] = [None] * len(image_ids)
-
-        async def one(index: int, image_id: str) -> None:
-            try:
-                results[index] = await self.wait_for_image(
-                    image_id,
-                    timeout=timeout,
-                    poll_interval=poll_interval,
-                    on_progress=on_progress,
-                    raise_on_failure=False,
-                    on_error=on_error,
-                )
-            except (GenerationError, Exception) as exc:  # kept, raised after the others end
-                results[index] = exc
-
-        async with anyio.create_task_group() as tg:
-            for index, image_id in enumerate(image_ids):
-                tg.start_soon(one, index, image_id)
-        images: list[Image] = []
-        first_error: BaseException | None = None
-        for item in results:
-            if isinstance(item, BaseException):
-                first_error = first_error or item
-                result = getattr(item, "result", None)
-                if isinstance(result, Image):
-                    images.append(result)
-            elif item is not None:
-                images.append(item)
-                if raise_on_failure and first_error is None and _outcome(item) != "completed":
-                    first_error = _failure_for(item)
-        # With raise_on_failure=False only failed/moderated images are returned: a deadline or
-        # an API error (never a failure: those came back as images) is still raised.
-        if first_error is not None:
-            if isinstance(first_error, GenerationError):
-                first_error.results = images  # type: ignore[attr-defined]
-            raise first_error
-        return images
+        return await _jobs.wait_many(
+            _jobs.IMAGE,
+            self,
+            "image_ids",
+            image_ids,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            on_progress=on_progress,
+            raise_on_failure=raise_on_failure,
+            on_error=on_error,
+        )
 
     async def wait_for_music(
         self,
@@ -511,20 +396,15 @@ class AsyncMiniMax(BaseClient):
         on_error: ErrorCallback | None = None,
     ) -> Music:
         """Poll a song until it is final: 2 completed, 4 moderated (0 and 1 keep polling)."""
-        check_id("music_id", music_id)
-        return await wait_until_final(
-            JobSpec(
-                name=f"music {music_id}",
-                fetch=lambda: self.music.retrieve(music_id),
-                outcome=_outcome,
-                change_key=_progress_key,
-                removed=_removed,
-            ),
+        return await _jobs.wait(
+            _jobs.MUSIC,
+            self,
+            "music_id",
+            music_id,
             timeout=timeout,
             poll_interval=poll_interval,
             on_progress=on_progress,
             raise_on_failure=raise_on_failure,
-            sleep=self._sleep,
             on_error=on_error,
         )
 
@@ -539,20 +419,15 @@ class AsyncMiniMax(BaseClient):
         on_error: ErrorCallback | None = None,
     ) -> AgentJob:
         """Poll an agent job (from ``agent.submit``) until ``completed`` or ``failed``."""
-        check_id("job_id", job_id)
-        return await wait_until_final(
-            JobSpec(
-                name=f"agent job {job_id}",
-                fetch=lambda: self.agent.retrieve(job_id),
-                outcome=_outcome,
-                change_key=lambda job: job.status,
-                removed=_removed,
-            ),
+        return await _jobs.wait(
+            _jobs.AGENT_JOB,
+            self,
+            "job_id",
+            job_id,
             timeout=timeout,
             poll_interval=poll_interval,
             on_progress=on_progress,
             raise_on_failure=raise_on_failure,
-            sleep=self._sleep,
             on_error=on_error,
         )
 
@@ -576,28 +451,34 @@ class AsyncMiniMax(BaseClient):
         from .resources.videos import VideoCreateParams
 
         check_keywords("generate_video", create_args, VideoCreateParams)
-        check_wait_args(timeout, poll_interval)  # before anything is created (and billed)
-        start = anyio.current_time()
-        job = await self._create_with_capacity(
-            lambda mm: mm.videos.create(**create_args), timeout=timeout, what="video"
-        )
-        left = None if timeout is None else max(0.001, timeout - (anyio.current_time() - start))
-        try:
-            return await self.wait_for_video(
-                job.video_id,
-                timeout=left,
-                poll_interval=poll_interval,
-                on_progress=on_progress,
-                raise_on_failure=raise_on_failure,
-                cancel_on_timeout=cancel_on_timeout,
-                on_error=on_error,
-            )
-        except WaitTimeoutError as exc:
-            if exc.result is None:  # never polled: still tell which video was created
-                exc.result = Video(
-                    id=job.id, video_id=job.video_id, status=GenerationStatus.PENDING
+
+        async def then(job: VideoJob, left: float | None) -> Video:
+            try:
+                return await self.wait_for_video(
+                    job.video_id,
+                    timeout=left,
+                    poll_interval=poll_interval,
+                    on_progress=on_progress,
+                    raise_on_failure=raise_on_failure,
+                    cancel_on_timeout=cancel_on_timeout,
+                    on_error=on_error,
                 )
-            raise
+            except WaitTimeoutError as exc:
+                if exc.result is None:  # never polled: still tell which video was created
+                    exc.result = Video(
+                        id=job.id, video_id=job.video_id, status=GenerationStatus.PENDING
+                    )
+                raise
+
+        video: Video = await _jobs.generate(
+            self,
+            lambda mm: mm.videos.create(**create_args),
+            then,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            what="video",
+        )
+        return video
 
     async def generate_images(
         self,
@@ -616,59 +497,28 @@ class AsyncMiniMax(BaseClient):
         from .resources.images import ImageCreateParams
 
         check_keywords("generate_images", create_args, ImageCreateParams)
-        check_wait_args(timeout, poll_interval)  # before anything is created (and billed)
-        start = anyio.current_time()
-        job = await self._create_with_capacity(
-            lambda mm: mm.images.create(**create_args), timeout=timeout, what="images"
-        )
-        left = None if timeout is None else max(0.001, timeout - (anyio.current_time() - start))
-        if not job.image_ids:
-            raise GenerationError("images/create answered without imageIds", result=job)
-        return await self.wait_for_images(
-            list(job.image_ids),
-            timeout=left,
+
+        async def then(job: ImageJob, left: float | None) -> list[Image]:
+            if not job.image_ids:
+                raise GenerationError("images/create answered without imageIds", result=job)
+            return await self.wait_for_images(
+                list(job.image_ids),
+                timeout=left,
+                poll_interval=poll_interval,
+                on_progress=on_progress,
+                raise_on_failure=raise_on_failure,
+                on_error=on_error,
+            )
+
+        images: list[Image] = await _jobs.generate(
+            self,
+            lambda mm: mm.images.create(**create_args),
+            then,
+            timeout=timeout,
             poll_interval=poll_interval,
-            on_progress=on_progress,
-            raise_on_failure=raise_on_failure,
-            on_error=on_error,
+            what="images",
         )
-
-    async def _create_with_capacity(
-        self,
-        create: Callable[[AsyncMiniMax], Awaitable[T]],
-        *,
-        timeout: float | None,
-        what: str,
-    ) -> T:
-        """``create(client)``, retried 10-30 s apart while the accounts are full (429).
-
-        Every wait ends inside ``timeout``, the client's own 429 retries included: the create
-        call is made with the time left as its total timeout (an ambiguous outcome at the
-        deadline is still reconciled by the request path, never silently dropped).
-        """
-        deadline = None if timeout is None else anyio.current_time() + timeout
-        while True:
-            client = self
-            if deadline is not None:
-                left = deadline - anyio.current_time()
-                if left <= 0:
-                    raise WaitTimeoutError(
-                        f"no capacity to create the {what} within {timeout:g} s", result=None
-                    )
-                total = left if self.timeout.total is None else min(left, self.timeout.total)
-                client = self.with_options(timeout=attrs.evolve(self.timeout, total=total))
-            try:
-                return await create(client)
-            except RateLimitError as exc:
-                wait = random.uniform(10.0, 30.0)
-                if exc.retry_after is not None and exc.retry_after <= 120:
-                    wait = max(10.0, exc.retry_after)
-                if deadline is not None and anyio.current_time() + wait >= deadline:
-                    raise WaitTimeoutError(
-                        f"no capacity to create the {what} within {timeout:g} s: {exc.message}",
-                        result=None,
-                    ) from exc
-                await self._sleep(wait)
+        return images
 
     def stream_agent(self, **kwargs: Any) -> AgentStream:
         """Start a template video with ``videos/agent-create`` and stream its events.
@@ -736,7 +586,7 @@ class AsyncMiniMax(BaseClient):
             A :class:`Batch` of :class:`BatchResult` (``result`` a :class:`Video`, or
             ``error``), in completion order. Nothing is sent before the first iteration.
         """
-        from ._batch import new_batch, video_kind
+        from .batch import new_batch, video_kind
 
         return new_batch(
             self,
@@ -763,7 +613,7 @@ class AsyncMiniMax(BaseClient):
     ) -> Batch[list[Image]]:
         """:meth:`generate_videos` for ``images.create`` requests; each result is the list of
         images one request made (its ``quantity``)."""
-        from ._batch import image_kind, new_batch
+        from .batch import image_kind, new_batch
 
         return new_batch(
             self,
@@ -787,11 +637,3 @@ class AsyncMiniMax(BaseClient):
         if self._coordinator is not None:
             self._coordinator.publish_update(job_id)
         return wake_registry(self._holder).notify(job_id)
-
-
-def _failure_for(item: Image) -> GenerationError:
-    if _outcome(item) == "moderated":
-        return GenerationModeratedError(
-            f"image {item.image_id or item.id} was moderated", result=item
-        )
-    return GenerationFailedError(f"image {item.image_id or item.id} failed", result=item)

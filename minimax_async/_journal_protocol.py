@@ -1,18 +1,56 @@
 """What the batch engine needs of a journal, so the sqlite one and a shared one fit the same slot.
 
-:class:`BatchJournal` is what every journal does (``_batch._Journal`` is the sqlite one): record
-a submission before and after it is sent, and each outcome. :class:`SharedJournal` adds what a
-journal several workers share needs (``minimax_async.postgres``): rows are *claimed* one worker
-at a time, lazily, as that worker has room, and *released* when it has yielded their outcome.
+:class:`BatchJournal` is what every journal does (``batch._journal._Journal`` is the sqlite
+one): record a submission before and after it is sent, and each outcome. :class:`SharedJournal`
+adds what a journal several workers share needs (``minimax_async.postgres``): rows are *claimed*
+one worker at a time, lazily, as that worker has room, and *released* when it has yielded their
+outcome.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-if TYPE_CHECKING:
-    from ._batch import _Item, _Row
+import attrs
+
+# The two records that cross the interface. They live here, below the batch and the journals,
+# so a journal (sqlite or PostgreSQL) never imports the batch engine that opens it.
+
+
+@attrs.define
+class _Row:
+    key: str
+    kind: str
+    position: int
+    request: str
+    state: str
+    reply_ref: str
+    account: str | None
+    job_ids: tuple[str, ...]
+    result: Any
+    error_type: str | None
+    error_message: str | None
+    #: When the row last changed: for a ``sending`` row, when it was marked so.
+    updated_at: float = 0.0
+
+
+@attrs.define(eq=False)
+class _Item:
+    index: int
+    key: str
+    params: dict[str, Any]
+    canonical: str
+    pin: str | None
+    reply_ref: str
+    #: The position-based key journals of earlier versions used (None: an explicit key).
+    legacy_key: str | None = None
+    account: str | None = None
+    job_ids: tuple[str, ...] = ()
+    #: The job's slot is counted as taken in its account's ``free``.
+    holding: bool = False
+    #: Counted in the batch's jobs in flight (``concurrency``).
+    counted: bool = False
 
 
 class BatchJournal(Protocol):

@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import aiohttp
 import anyio
 
 from ._accounts import Route, balanced_account, file_refs
+from ._bodies import body_of, new_reply_ref
+from ._client_core import ClientCore
 from ._converter import structure
 from ._exceptions import (
     APIConnectionError,
@@ -32,10 +34,8 @@ from ._exceptions import (
 from ._sse import ServerSentEvent, SSEProtocolError, SSEReader
 from ._types import TIMEOUT_ERRORS
 from ._validation import validate_agent_create
-from .resources._base import body_of, new_reply_ref
 
 if TYPE_CHECKING:
-    from ._client import AsyncMiniMax
     from .models.audio import AudioStreamTicket
     from .models.llm import ChatEvent
     from .models.videos import AgentEvent
@@ -63,16 +63,18 @@ async def _next_event(reader: SSEReader, idle_timeout: float | None) -> ServerSe
         return await reader.next_event()
 
 
-_S = TypeVar("_S", bound="_ResponseStream")
+_S = TypeVar("_S", bound="_ResponseStream[Any]")
+_E = TypeVar("_E")
 
 
-class _ResponseStream:
+class _ResponseStream(Generic[_E]):
     """What the SSE streams share: the response is opened on first use and closed as soon as
     the consumer stops (``break``, an exception, cancellation, ``aclose`` or ``async with``).
 
-    Subclasses implement ``__anext__`` as a plain coroutine, not a generator: a generator
-    would hold ``self`` in a reference cycle, and a bare ``async for ... break`` could then not
-    free the connection at once (``__del__`` does, when the last reference goes).
+    ``__anext__`` is a plain coroutine, not a generator: a generator would hold ``self`` in a
+    reference cycle, and a bare ``async for ... break`` could then not free the connection at
+    once (``__del__`` does, when the last reference goes). Subclasses say how an event is read
+    (``_read``) and what it becomes (``_parse``; None: skipped).
     """
 
     def __init__(
@@ -127,8 +129,29 @@ class _ResponseStream:
             self._reader = SSEReader(await self._ensure_open())
         return self._reader
 
+    async def _read(self, reader: SSEReader) -> ServerSentEvent:
+        raise NotImplementedError
 
-class AgentStream(_ResponseStream):
+    def _parse(self, sse: ServerSentEvent) -> _E | None:
+        raise NotImplementedError
+
+    async def __anext__(self) -> _E:
+        if self.finished:
+            self._close_response()
+            raise StopAsyncIteration
+        try:
+            reader = await self._sse_reader()
+            while True:
+                event = self._parse(await self._read(reader))
+                if event is not None:
+                    self.events += 1
+                    return event
+        except BaseException:
+            self._close_response()
+            raise
+
+
+class AgentStream(_ResponseStream[AgentEvent]):
     """The live event stream of one ``videos/agent-create`` job.
 
     Use it as ``async with mm.stream_agent(template_id=...) as s: async for ev in s: ...``
@@ -160,21 +183,6 @@ class AgentStream(_ResponseStream):
             f"AgentStream(video_id={self.video_id!r}, events={self.events}, "
             f"finished={self.finished}, attachments={len(self.attachments)})"
         )
-
-    async def __anext__(self) -> AgentEvent:
-        if self.finished:
-            self._close_response()
-            raise StopAsyncIteration
-        try:
-            reader = await self._sse_reader()
-            while True:
-                event = self._parse(await self._read(reader))
-                if event is not None:
-                    self.events += 1
-                    return event
-        except BaseException:
-            self._close_response()
-            raise
 
     def _seen(self) -> dict[str, Any]:
         return {
@@ -252,7 +260,7 @@ class AgentStream(_ResponseStream):
 
 
 def open_agent_stream(
-    client: AsyncMiniMax,
+    client: ClientCore,
     *,
     template_id: str,
     prompt: str | None = None,
@@ -317,7 +325,7 @@ def _too_large(name: str, exc: SSEProtocolError, **seen: Any) -> StreamEventTooL
     )
 
 
-class ChatStream(_ResponseStream):
+class ChatStream(_ResponseStream[ChatEvent]):
     """The events of a streamed ``POST llm`` answer, ending after ``close_chunk``.
 
     ``message_result`` events carry the cumulative content so far. A non-zero
@@ -327,21 +335,6 @@ class ChatStream(_ResponseStream):
 
     def __repr__(self) -> str:
         return f"ChatStream(events={self.events}, finished={self.finished})"
-
-    async def __anext__(self) -> ChatEvent:
-        if self.finished:
-            self._close_response()
-            raise StopAsyncIteration
-        try:
-            reader = await self._sse_reader()
-            while True:
-                event = self._parse(await self._read(reader))
-                if event is not None:
-                    self.events += 1
-                    return event
-        except BaseException:
-            self._close_response()
-            raise
 
     async def _read(self, reader: SSEReader) -> ServerSentEvent:
         idle_timeout = self._idle_timeout
@@ -395,7 +388,9 @@ def iter_chat_events(
     return ChatStream(open_response, idle_timeout=idle_timeout)
 
 
-async def iter_audio_stream(client: AsyncMiniMax, args: Mapping[str, Any]) -> AsyncIterator[bytes]:
+async def iter_audio_stream(
+    client: ClientCore, create_ticket: Callable[[], Awaitable[AudioStreamTicket]]
+) -> AsyncIterator[bytes]:
     """Speak text over the audio WebSocket, yielding mp3 bytes as they arrive.
 
     Each ``data.audio`` of a ``data.status == 1`` message is hex; like the documents' player,
@@ -405,7 +400,7 @@ async def iter_audio_stream(client: AsyncMiniMax, args: Mapping[str, Any]) -> As
     """
     from .models.audio import AudioStreamMessage  # loaded on first use, as above
 
-    ticket: AudioStreamTicket = await client.audio.create_stream(**args)
+    ticket: AudioStreamTicket = await create_ticket()
     if not ticket.token or ticket.payload is None:
         raise ResponseDecodeError("audio/create-stream answered without token and payload")
     url = client.url_for("audio/wss").with_query({"token": ticket.token})

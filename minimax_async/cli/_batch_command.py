@@ -27,15 +27,18 @@ from typing import IO, Any
 import anyio
 import attrs
 
-from .._batch import Batch, BatchResult, JournalInUseError, _make_items, _Row, _unwrap
-from .._batch import image_kind as _image_kind
-from .._batch import video_kind as _video_kind
 from .._client import AsyncMiniMax
 from .._downloads import _UNSAFE, _file_name, media_url
 from .._exceptions import APIError
+from .._journal_protocol import _Row
 from .._validation import validate_video_create
 from .._validation._rules import check_account
 from .._validation.images import validate_image_create
+from ..batch import Batch, BatchResult, JournalInUseError
+from ..batch import image_kind as _image_kind
+from ..batch import video_kind as _video_kind
+from ..batch._engine import _unwrap
+from ..batch._keys import _make_items
 from ..resources.images import Images
 from ..resources.videos import Videos
 from ._errors import EXIT_API, EXIT_GENERATION, EXIT_OK, EXIT_USAGE, CliError, describe

@@ -19,6 +19,7 @@ from ..models.images import Image
 from ..models.videos import AgentEvent, Video
 from ._errors import EXIT_OK, EXIT_USAGE, CliError
 from ._output import Output, human_bytes
+from ._status import status_text
 
 __all__ = [
     "cmd_accounts",
@@ -39,18 +40,6 @@ __all__ = [
     "video_rows",
     "wait_video_with_progress",
 ]
-
-_STATUS_LABELS = {
-    0: "pending",
-    1: "processing",
-    2: "completed",
-    3: "failed",
-    5: "moderated",
-    7: "moderated",
-    11: "queued",
-    12: "processing",
-    14: "moderated",
-}
 
 NO_TOKEN = (
     "no API token: set USEAPI_TOKEN or pass --token "
@@ -73,14 +62,6 @@ def unreachable_text(error: Exception) -> str:
     if status is not None:
         reason = f"{status} {reason}"
     return f"unreachable, retrying: {reason}"
-
-
-def status_text(job: Video | Image) -> str:
-    """``processing 40%``-style text for a video or image snapshot."""
-    label = job.status_label or _STATUS_LABELS.get(job.status or -1, f"status {job.status}")
-    if job.percent is not None and not job.is_final:
-        return f"{label} {job.percent:g}%"
-    return label
 
 
 def _percent(job: Video | Image) -> float:

@@ -23,6 +23,7 @@ from .._exceptions import (
 from .._types import TIMEOUT_ERRORS
 from ..models.images import Image
 from ..models.videos import Video
+from ._status import status_text
 
 __all__ = [
     "EXIT_API",
@@ -83,8 +84,6 @@ def _status_of(result: object, message: str) -> str:
     nothing for a job that ended (the message says how)."""
     if result is None or getattr(result, "is_final", False) or "removed" in message:
         return ""  # a failed, moderated or removed job: the message already says how it ended
-    from ._commands import status_text  # the CLI's labels of video/image statuses
-
     status = getattr(result, "status", None)
     if status is None:
         return ""

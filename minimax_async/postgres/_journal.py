@@ -27,14 +27,12 @@ import os
 import socket
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
+from .._journal_protocol import _Item, _Row
 from ._connect import asyncpg_module, check_dsn, redact
-
-if TYPE_CHECKING:
-    from .._batch import _Item, _Row
 
 __all__ = ["LeaseLostError", "PostgresJournal"]
 
@@ -418,8 +416,6 @@ class _Worker:
 
 
 def _to_row(record: Any) -> _Row:
-    from .._batch import _Row
-
     return _Row(
         key=record["key"],
         kind=record["kind"],

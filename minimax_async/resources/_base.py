@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 import aiohttp
 
 from .._accounts import Route, route_call, with_account
+from .._bodies import body_of, new_reply_ref
+from .._client_core import ClientCore
 from .._types import FileSource, ProgressCallback, RequestOptions, Timeout
 from .._uploads import AUDIO_VIDEO_IMAGE_TYPES, PreparedUpload, prepare_upload
 from .._validation import check_id
 from ..models.files import UploadedFile
-
-if TYPE_CHECKING:
-    from .._client import AsyncMiniMax
 
 __all__ = [
     "MultipartFactory",
@@ -144,19 +142,6 @@ def more_pages(flag: bool | None, got: int, size: int | None) -> bool:
     return got == size if size is not None else got > 0
 
 
-def new_reply_ref() -> str:
-    """A fresh ``replyRef`` that lets the SDK find a job after an ambiguous create."""
-    return f"mma-{uuid.uuid4()}"
-
-
-def body_of(fields: Mapping[str, Any], extra_body: Mapping[str, Any] | None) -> dict[str, Any]:
-    """A JSON body from ``fields`` (``None`` values left out), ``extra_body`` merged last."""
-    body = {k: v for k, v in fields.items() if v is not None}
-    if extra_body:
-        body.update(extra_body)
-    return body
-
-
 def form_fields(
     fields: Mapping[str, str | None], extra_body: Mapping[str, Any] | None
 ) -> dict[str, str]:
@@ -224,7 +209,7 @@ def form_file_type(source: FileSource) -> str | None:
 class Resource:
     """One API group (``mm.videos``, ``mm.images`` ...): builds requests, the client sends."""
 
-    def __init__(self, client: AsyncMiniMax) -> None:
+    def __init__(self, client: ClientCore) -> None:
         self._client = client
 
     def _account(self, account: str | None) -> str | None:
@@ -237,6 +222,26 @@ class Resource:
     async def _routed(self, route: Route, send: Callable[[str | None], Awaitable[T]]) -> T:
         """``send(account)`` on the account ``route`` leads to (see ``_accounts``)."""
         return await route_call(self._client, route, send)
+
+    async def _get(
+        self,
+        path: str,
+        cast_to: type[T],
+        params: Mapping[str, Any],
+        account: str | None,
+        options: RequestOptions | None,
+    ) -> T:
+        """``GET path`` on the account routing leads to (``params`` get its ``account``)."""
+        return await self._routed(
+            Route(f"GET {path}", account),
+            lambda chosen: self._client.request(
+                "GET",
+                path,
+                cast_to=cast_to,
+                params=with_account(params, chosen),
+                options=options,
+            ),
+        )
 
     async def _upload_raw(
         self,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._accounts import Route, with_account
 from .._types import RequestOptions
 from .._validation import validate_account_config
 from ..models.accounts import Account, Features
@@ -63,13 +62,4 @@ class Accounts(Resource):
     ) -> Features:
         """Credits, plan and limits of an account (``GET features``)."""
         params = {"account": self._account(account)}
-        return await self._routed(
-            Route("GET features", account),
-            lambda chosen: self._client.request(
-                "GET",
-                "features",
-                cast_to=Features,
-                params=with_account(params, chosen),
-                options=options,
-            ),
-        )
+        return await self._get("features", Features, params, account, options)

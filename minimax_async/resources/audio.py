@@ -120,7 +120,7 @@ class Audio(Resource):
         from .._streams import iter_audio_stream
 
         warn_decommissioned("WSS audio/wss")
-        return iter_audio_stream(self._client, kwargs)
+        return iter_audio_stream(self._client, lambda: self.create_stream(**kwargs))
 
     async def voices(
         self,

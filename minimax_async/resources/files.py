@@ -6,7 +6,7 @@ import builtins
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from .._accounts import Route, each_account, with_account
+from .._accounts import each_account
 from .._types import FileSource, ProgressCallback, RequestOptions
 from .._validation import validate_paging
 from ..models.files import FileRecord, UploadedFile
@@ -55,16 +55,7 @@ class Files(Resource):
         """Files uploaded to an account, newest first (``GET files``)."""
         validate_paging("GET files", limit=limit)
         params = {"limit": limit, "account": self._account(account)}
-        return await self._routed(
-            Route("GET files", account),
-            lambda chosen: self._client.request(
-                "GET",
-                "files",
-                cast_to=builtins.list[FileRecord],
-                params=with_account(params, chosen),
-                options=options,
-            ),
-        )
+        return await self._get("files", builtins.list[FileRecord], params, account, options)
 
     def iter(
         self,

@@ -162,16 +162,7 @@ class Images(Resource):
         """One page of the account's images (``GET images``)."""
         validate_paging("GET images", limit=limit)
         params = {"limit": limit, "lastImageId": last_image_id, "account": self._account(account)}
-        return await self._routed(
-            Route("GET images", account),
-            lambda chosen: self._client.request(
-                "GET",
-                "images",
-                cast_to=ImagePage,
-                params=with_account(params, chosen),
-                options=options,
-            ),
-        )
+        return await self._get("images", ImagePage, params, account, options)
 
     def iter(
         self,

@@ -122,12 +122,7 @@ class Llm(Resource):
         warn_decommissioned("GET llm")
         validate_paging("GET llm", limit=limit)
         params = {"limit": limit, "lastChatID": last_chat_id, "account": self._account(account)}
-        return await self._routed(
-            Route("GET llm", account),
-            lambda chosen: self._client.request(
-                "GET", "llm", cast_to=ChatPage, params=with_account(params, chosen), options=options
-            ),
-        )
+        return await self._get("llm", ChatPage, params, account, options)
 
     def iter(
         self,

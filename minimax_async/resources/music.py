@@ -65,16 +65,7 @@ class Music_(Resource):
         """The styles a song can take (``GET music/styles``)."""
         warn_decommissioned("GET music/styles")
         params = {"account": self._account(account)}
-        return await self._routed(
-            Route("GET music/styles", account),
-            lambda chosen: self._client.request(
-                "GET",
-                "music/styles",
-                cast_to=list[MusicStyleGroup],
-                params=with_account(params, chosen),
-                options=options,
-            ),
-        )
+        return await self._get("music/styles", list[MusicStyleGroup], params, account, options)
 
     async def list(
         self,
@@ -88,16 +79,7 @@ class Music_(Resource):
         warn_decommissioned("GET music")
         validate_paging("GET music", limit=limit)
         params = {"limit": limit, "lastMusicId": last_music_id, "account": self._account(account)}
-        return await self._routed(
-            Route("GET music", account),
-            lambda chosen: self._client.request(
-                "GET",
-                "music",
-                cast_to=builtins.list[Music],
-                params=with_account(params, chosen),
-                options=options,
-            ),
-        )
+        return await self._get("music", builtins.list[Music], params, account, options)
 
     def iter(
         self,

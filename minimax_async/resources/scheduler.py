@@ -6,7 +6,7 @@ import builtins
 import math
 from typing import TYPE_CHECKING
 
-from .._base_client import RECONCILE_SPAN
+from .._reconcile import RECONCILE_SPAN
 from .._types import RequestOptions
 from ..models.scheduler import ScheduledJob, SchedulerCapacity
 from ._base import Resource, path_id

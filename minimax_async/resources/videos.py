@@ -342,4 +342,6 @@ class Videos(Resource):
 
     def agent_create(self, **kwargs: Any) -> AgentStream:
         """Start an agent-template video and stream its progress (same as ``mm.stream_agent``)."""
-        return self._client.stream_agent(**kwargs)
+        from .._streams import open_agent_stream
+
+        return open_agent_stream(self._client, **kwargs)

@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from .. import _payloads as P
+from .. import _audio_payloads as A
 from .._catalog import VOICES
 from .._faults import FaultRule
 from .._http import (
@@ -111,7 +111,7 @@ async def post_audio_create_mp3(ctx: Ctx) -> Result:
     return ok(
         {
             "audio_id": clip.audio_id,
-            **{k: v for k, v in P.audio_extra_info(clip.size, text).items()},
+            **{k: v for k, v in A.audio_extra_info(clip.size, text).items()},
             "input_sensitive": False,
             "trace_id": secrets.token_hex(16),
             "chunks": len(clip.text),
@@ -179,7 +179,7 @@ async def post_audio_create_stream(ctx: Ctx) -> Result:
                 "emotion": settings.get("emotion", "happy"),
             },
             "audio_setting": {},
-            "effects": P.audio_effects(settings),
+            "effects": A.audio_effects(settings),
             "er_weights": [],
             "language_boost": settings.get("language_boost", "Auto"),
             "stream": True,
@@ -253,7 +253,7 @@ class _AudioSocket(Streamer):
                 json.dumps(
                     {
                         "data": {"audio": "", "status": 2, "ced": ""},
-                        "extra_info": P.audio_extra_info(len(data), text),
+                        "extra_info": A.audio_extra_info(len(data), text),
                         **base,
                         "base_resp": {"status_code": 0, "status_msg": "success"},
                     }
@@ -311,7 +311,7 @@ async def get_audio_voices(ctx: Ctx) -> Result:
     state = ctx.state
     if not as_bool(ctx.query.get("is_system"), True):
         voices = [
-            P.cloned_voice_body(v, state)
+            A.cloned_voice_body(v, state)
             for v in state.voices.values()
             if v.account == acc.account and not v.deleted
         ]
@@ -323,7 +323,7 @@ async def get_audio_voices(ctx: Ctx) -> Result:
     chunk = matching[(page - 1) * size : page * size]
     return ok(
         {
-            "voice_list": [P.voice_body(v, state) for v in chunk],
+            "voice_list": [A.voice_body(v, state) for v in chunk],
             "total": len(matching),
             "has_more": page * size < len(matching),
         }
@@ -370,7 +370,7 @@ async def list_audio(ctx: Ctx) -> Result:
     chunk = clips[(page - 1) * size : page * size]
     return ok(
         {
-            "audio_list": [P.audio_list_item(c, ctx.state) for c in chunk],
+            "audio_list": [A.audio_list_item(c, ctx.state) for c in chunk],
             "total": len(clips),
             "has_more": page * size < len(clips),
         }
@@ -386,7 +386,7 @@ async def get_audio(ctx: Ctx) -> Result:
     clip = ctx.state.audio.get(audio_id)
     if clip is None or clip.deleted:
         return Reply(status=404, body=dict(NOT_FOUND))
-    return ok(P.audio_detail_body(clip, ctx.state))
+    return ok(A.audio_detail_body(clip, ctx.state))
 
 
 @api.delete("/audio/{audio_id}")
@@ -435,7 +435,7 @@ async def post_clone_voice(ctx: Ctx) -> Result:
         created_wall=state.clock.wall(),
     )
     state.voices[voice.voice_id] = voice
-    return ok(P.cloned_voice_body(voice, state))
+    return ok(A.cloned_voice_body(voice, state))
 
 
 @api.post("/audio/upload-sample")
