@@ -151,7 +151,8 @@ class _ResponseStream(Generic[_E]):
             raise
 
 
-class AgentStream(_ResponseStream[AgentEvent]):
+# (The event types are quoted: their models load on first use, not with this module.)
+class AgentStream(_ResponseStream["AgentEvent"]):
     """The live event stream of one ``videos/agent-create`` job.
 
     Use it as ``async with mm.stream_agent(template_id=...) as s: async for ev in s: ...``
@@ -325,7 +326,7 @@ def _too_large(name: str, exc: SSEProtocolError, **seen: Any) -> StreamEventTooL
     )
 
 
-class ChatStream(_ResponseStream[ChatEvent]):
+class ChatStream(_ResponseStream["ChatEvent"]):
     """The events of a streamed ``POST llm`` answer, ending after ``close_chunk``.
 
     ``message_result`` events carry the cumulative content so far. A non-zero
