@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import pathlib
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
@@ -14,7 +13,7 @@ import attrs
 
 from . import _jobs
 from ._base_client import DEFAULT_MAX_RESPONSE_BYTES, SessionHolder
-from ._client_core import ClientCore
+from ._client_resources import ClientResources
 from ._downloads import download as _download
 from ._exceptions import ConfigurationError, GenerationError, WaitTimeoutError
 from ._logs import logging_from_env
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
     from ._journal_protocol import JournalFactory
 
     # Loaded where they are used, not here: the batch methods import sqlite3 and the journal;
-    # each resource, with its models, is built on first use (the properties below; building
+    # each resource, with its models, is built on first use (``_client_resources.py``; building
     # every model class was most of the import time: "Speed-ups" in docs/architecture.md).
     from .batch import Batch, BatchRequest
     from .models.agent import AgentJob
@@ -39,15 +38,8 @@ if TYPE_CHECKING:
     from .models.music import Music
     from .models.videos import Video, VideoJob
     from .postgres import PostgresCoordinator
-    from .resources.accounts import Accounts
-    from .resources.agent import Agent
-    from .resources.audio import Audio
-    from .resources.files import Files
-    from .resources.images import ImageCreateParams, Images
-    from .resources.llm import Llm
-    from .resources.music import Music_
-    from .resources.scheduler import Scheduler
-    from .resources.videos import VideoCreateParams, Videos
+    from .resources.images import ImageCreateParams
+    from .resources.videos import VideoCreateParams
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncMiniMax"]
 
@@ -57,7 +49,7 @@ DEFAULT_BASE_URL = "https://api.useapi.net/v1/minimax"
 SCHEDULER_READ_LIMIT = 30.0
 
 
-class AsyncMiniMax(ClientCore):
+class AsyncMiniMax(ClientResources):
     """An async session with the useapi.net MiniMax API v1.
 
     Args:
@@ -123,62 +115,6 @@ class AsyncMiniMax(ClientCore):
         # One GET scheduler per poll interval for all video/image waits (shared with copies).
         self._watcher = SharedWatcher(self._watcher_ids, lambda delay: self._sleep(delay))
         self._coordinator = coordinator
-
-    # -- resources: each built (its module and models imported) on first use ----------------
-
-    @functools.cached_property
-    def accounts(self) -> Accounts:
-        from .resources.accounts import Accounts
-
-        return Accounts(self)
-
-    @functools.cached_property
-    def files(self) -> Files:
-        from .resources.files import Files
-
-        return Files(self)
-
-    @functools.cached_property
-    def videos(self) -> Videos:
-        from .resources.videos import Videos
-
-        return Videos(self)
-
-    @functools.cached_property
-    def images(self) -> Images:
-        from .resources.images import Images
-
-        return Images(self)
-
-    @functools.cached_property
-    def agent(self) -> Agent:
-        from .resources.agent import Agent
-
-        return Agent(self)
-
-    @functools.cached_property
-    def scheduler(self) -> Scheduler:
-        from .resources.scheduler import Scheduler
-
-        return Scheduler(self)
-
-    @functools.cached_property
-    def llm(self) -> Llm:
-        from .resources.llm import Llm
-
-        return Llm(self)
-
-    @functools.cached_property
-    def audio(self) -> Audio:
-        from .resources.audio import Audio
-
-        return Audio(self)
-
-    @functools.cached_property
-    def music(self) -> Music_:
-        from .resources.music import Music_
-
-        return Music_(self)
 
     # -- configuration and lifecycle -----------------------------------------------------
 

@@ -275,5 +275,5 @@ def build_parser() -> argparse.ArgumentParser:
 
     from ._batch_command import add_batch_command
 
-    add_batch_command(commands, common)
+    add_batch_command(commands, common, _positive_float)
     return parser

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from minimax_async.cli._batch_command import ResultsFile, parse_requests
+from minimax_async.cli._batch_io import ResultsFile, parse_requests
 from minimax_async.cli._errors import CliError
 from minimax_async.testing import Emulator
 
