@@ -79,7 +79,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         enable_logging("debug")  # every request on stderr (the SDK never logs the token)
     try:
         with Runner() as runner:
-            return int(runner.run(args.handler(args, out)))
+            code = int(runner.run(args.handler(args, out)))
+            # On 3.10 (no ``Task.uncancel``) an anyio task group can take the cancellation
+            # Ctrl-C sent for its own, and the command then returns as if it had finished: the
+            # runner counted the interrupt all the same (``_interrupt_count``, in the stdlib
+            # Runner and its backport alike), so it is still an interrupt (exit 130, the hint).
+            if getattr(runner, "_interrupt_count", 0):
+                raise KeyboardInterrupt
+            return code
     except BrokenPipeError:  # e.g. `minimax-async ... | head`: stop quietly
         _silence_stdout()
         return EXIT_BROKEN_PIPE

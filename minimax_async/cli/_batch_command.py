@@ -306,7 +306,8 @@ async def cmd_batch(args: argparse.Namespace, out: Output) -> int:
                     raise inner from None  # one error out of the task groups, as is
                 raise
             board.redraw({})
-        out.hint = None
+        # The hint stays set: resuming is always right after an interrupt, and on 3.10 the
+        # interrupt can be reported after the command returned (cli/__init__.py says why).
     return _summary(out, run, board, batch, len(lines))
 
 
