@@ -17,10 +17,17 @@ Python SSE parsers.
 from __future__ import annotations
 
 import codecs
-import json
-from typing import Any, Final, NoReturn
+from typing import Final, NoReturn
 
-import attrs
+from ._sse_events import (
+    ServerSentEvent,
+    SSEProtocolError,
+    _new_event,
+    _set_data,
+    _set_id,
+    _set_retry,
+    _set_type,
+)
 
 __all__ = [
     "DEFAULT_MAX_EVENT_BYTES",
@@ -46,15 +53,8 @@ _utf8_decode: Final = codecs.utf_8_decode
 # Where events start (see SSEDecoder._process): a line end, a blank line, and the first field.
 # "\n\ndata: " before "\n\ndata:", which it contains.
 _CUTS: Final = ("\n\ndata: ", "\n\nevent:", "\n\ndata:")
-
-
-class SSEProtocolError(ValueError):
-    """The byte stream cannot be decoded as an event stream: a line or an event is longer than
-    the decoder's limit (``limit``, in bytes)."""
-
-    def __init__(self, message: str, *, limit: int | None = None) -> None:
-        super().__init__(message)
-        self.limit = limit
+# Longer than any of _CUTS: the cut is a named one, "\n\nevent:NAME\ndata:" (see _name_cut).
+_PLAIN_CUT_MAX: Final = max(map(len, _CUTS))
 
 
 def _has_long_line(buf: bytes, size: int, limit: int, carried: int) -> bool:
@@ -71,47 +71,6 @@ def _has_long_line(buf: bytes, size: int, limit: int, carried: int) -> bool:
             return True
         pos = end + 1
     return False
-
-
-@attrs.frozen
-class ServerSentEvent:
-    """One dispatched event.
-
-    Attributes:
-        event: The event type; ``"message"`` when the stream named none.
-        data: The data lines of the event joined with ``"\\n"``.
-        id: The stream's last event ID at dispatch time (it persists across events, as the
-            spec says); ``None`` if the stream has not sent any ``id`` field yet.
-        retry: The reconnection time in milliseconds if this event's block carried a valid
-            ``retry`` field, else ``None``.
-    """
-
-    event: str = "message"
-    data: str = ""
-    id: str | None = None
-    retry: int | None = None
-
-    def json(self) -> Any:
-        """Parse :attr:`data` as JSON.
-
-        Returns:
-            The decoded JSON value.
-
-        Raises:
-            json.JSONDecodeError: If the data is not valid JSON.
-        """
-        return json.loads(self.data)
-
-
-# The hot loops build events without ``ServerSentEvent.__init__``: attrs' frozen ``__init__``
-# sets each field through ``object.__setattr__``, and calling the slots' descriptors directly
-# costs a third less, which shows at 100k+ events/s. Sound because the fields are plain (no
-# validator, converter or factory): tests compare every event with one built normally.
-_new_event: Final = object.__new__
-_set_type: Final[Any] = ServerSentEvent.__dict__["event"].__set__
-_set_data: Final[Any] = ServerSentEvent.__dict__["data"].__set__
-_set_id: Final[Any] = ServerSentEvent.__dict__["id"].__set__
-_set_retry: Final[Any] = ServerSentEvent.__dict__["retry"].__set__
 
 
 class SSEDecoder:
@@ -364,6 +323,10 @@ class SSEDecoder:
         events: list[ServerSentEvent] = []
         cut = self._cut
         pieces = text.split(cut)
+        if len(cut) > _PLAIN_CUT_MAX and len(pieces) > 1:
+            named = self._named(pieces)
+            if named is not None:
+                return named
         if len(pieces) == 1 and "\n\n" in text:
             for other in _CUTS:
                 if other != cut and other in text:
@@ -428,6 +391,57 @@ class SSEDecoder:
         tail = lines.pop()  # after the last line end: the start of the next line
         self._tail = [tail] if tail else []
         self._lines(lines, events)
+        return events
+
+    def _named(self, pieces: list[str]) -> list[ServerSentEvent] | None:
+        # The steady state of an llm stream under a named cut: the chunk ends the data line
+        # carried from the last chunk, holds whole one-line events and starts the next data
+        # line. Every piece is then a data value, made an event with no per-line work and no
+        # call per event. ``None`` (nothing changed) sends any other chunk down the general
+        # path. Line sizes were checked by feed(); one data line per event, as there.
+        tail = self._tail
+        first = pieces[0]
+        last = pieces[-1]
+        if self._data or not tail or tail[0] != "data:" or "\n" in first or "\n" in last:
+            return None
+        tail[0] = ""
+        tail.append(first)
+        value = "".join(tail)
+        # The carried event, dispatched as _dispatch would.
+        last_id = self._last_event_id = self._id_buffer
+        new, set_type, set_data, set_id, set_retry = (
+            _new_event,
+            _set_type,
+            _set_data,
+            _set_id,
+            _set_retry,
+        )
+        event = new(ServerSentEvent)
+        set_type(event, self._event or "message")
+        set_data(event, value[1:] if value[:1] == " " else value)
+        set_id(event, last_id)
+        set_retry(event, self._event_retry)
+        events = [event]
+        name = self._cut_name
+        for i in range(1, len(pieces) - 1):
+            piece = pieces[i]
+            if "\n" in piece:  # more lines than "event:NAME" and one data line
+                lines = (self._cut[2:] + piece).split("\n")
+                lines.append("")
+                self._lines(lines, events)
+                last_id = self._last_event_id
+                continue
+            event = new(ServerSentEvent)
+            set_type(event, name)
+            set_data(event, piece[1:] if piece[:1] == " " else piece)
+            set_id(event, last_id)
+            set_retry(event, None)
+            events.append(event)
+        # The last piece starts the next named event's data line.
+        self._event = name
+        self._event_retry = None
+        self._fields_pending = True
+        self._tail = ["data:", last]
         return events
 
     def _name_cut(self, piece: str) -> None:
