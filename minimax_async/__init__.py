@@ -65,6 +65,7 @@ if _typing.TYPE_CHECKING:
     from .models import music as _music_models
     from .models import platform as _platform_models
     from .models import scheduler as _scheduler_models
+    from .models import video_agent as _video_agent_models
     from .models import videos as _videos_models
     from .models._shared import *  # noqa: F403
     from .models.accounts import *  # noqa: F403
@@ -77,6 +78,7 @@ if _typing.TYPE_CHECKING:
     from .models.music import *  # noqa: F403
     from .models.platform import *  # noqa: F403
     from .models.scheduler import *  # noqa: F403
+    from .models.video_agent import *  # noqa: F403
     from .models.videos import *  # noqa: F403
     from .platform import AsyncMiniMaxPlatform, PlatformPurpose
     from .resources.images import ImageCreateParams
@@ -145,6 +147,7 @@ if _typing.TYPE_CHECKING:
     __all__ += _music_models.__all__
     __all__ += _platform_models.__all__
     __all__ += _scheduler_models.__all__
+    __all__ += _video_agent_models.__all__
     __all__ += _videos_models.__all__
 else:
     __all__ = sorted([*__all__, *_models_all])

@@ -38,7 +38,7 @@ from ._validation import validate_agent_create
 if TYPE_CHECKING:
     from .models.audio import AudioStreamTicket
     from .models.llm import ChatEvent
-    from .models.videos import AgentEvent
+    from .models.video_agent import AgentEvent
 
 __all__ = [
     "AgentStream",
@@ -219,7 +219,7 @@ class AgentStream(_ResponseStream["AgentEvent"]):
 
     def _parse(self, sse: ServerSentEvent) -> AgentEvent | None:
         # Imported here: the models of a group load when first used (docs/architecture.md).
-        from .models.videos import AGENT_EVENT_TYPES, AgentEvent
+        from .models.video_agent import AGENT_EVENT_TYPES, AgentEvent
 
         if not sse.data.strip():
             return None

@@ -249,8 +249,19 @@ class TestOneListOfNames:
         groups = {f"minimax_async.models.{g}" for g in models._GROUPS if g != "_shared"}
         assert not (set(at_import) & groups - {"minimax_async.models.files"}), at_import
         assert "minimax_async.models.videos" in after_videos
-        for other in ("llm", "audio", "music", "accounts", "platform"):
+        # Nor the agent templates / stream events (and the agent models they use).
+        for other in ("llm", "audio", "music", "accounts", "platform", "video_agent", "agent"):
             assert f"minimax_async.models.{other}" not in after_videos, other
+
+    def test_moved_video_agent_names_still_resolve_from_videos(self) -> None:
+        """The agent templates and events moved to ``models.video_agent``; the old module path
+        still gives the same classes (loaded on first use), and nothing else."""
+        from minimax_async.models import video_agent, videos
+
+        for name in video_agent.__all__:
+            assert getattr(videos, name) is getattr(video_agent, name), name
+        with pytest.raises(AttributeError, match="NoSuchModel"):
+            videos.NoSuchModel  # noqa: B018
 
 
 class TestNoCycle:

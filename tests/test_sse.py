@@ -610,6 +610,13 @@ class TestChunkEdges:
         "named": (
             b"event:a\ndata:1\n\nevent: b\ndata: 2\n\nevent:\ndata:3\n\nevent:c\nid:9\ndata:4\n\n"
         ),
+        # An llm stream names every event alike: after the first chunk the decoder cuts at
+        # the whole "\n\nevent:m\ndata:" (SSEDecoder._named), here with an id, a comment
+        # and a two-line event in between.
+        "llm": (
+            b"event:m\ndata:1\n\nevent:m\ndata: 2\n\nevent:m\nid:7\ndata:3\n\nevent:m\n"
+            b"data:4\n\n: c\n\nevent:m\ndata:5\n\nevent:m\ndata:6\ndata:7\n\nevent:m\ndata:\n\n"
+        ),
         "mixed": (
             b"data: a\n\nevent:b\ndata:2\n\ndata:3\n\nretry: 5\ndata: 4\n\nevent:e\n\ndata: 5\n\n"
         ),
@@ -633,6 +640,19 @@ class TestChunkEdges:
             for b in range(a, len(stream) + 1):
                 chunks = [stream[:a], stream[a:b], stream[b:]]
                 assert feed_all(SSEDecoder(), chunks) == whole, (a, b)
+
+    def test_llm_every_chunk_size(self) -> None:
+        """A longer llm-shaped stream (new ids, comments, two-line events now and then) at
+        every chunk size: chunks then hold several whole events between the edges."""
+        extras = ["", "id:{i}\n", "", ": c\n", "", "data:x\n", "id:{i}\n"]
+        stream = "".join(
+            f"event:m\n{extras[i % len(extras)].format(i=i)}data:{'v' * (i % 9)}{i}\n\n"
+            for i in range(60)
+        ).encode()
+        expected = reference(stream)[0]
+        assert len(expected) == 60
+        for size in range(1, 400):
+            assert decode(stream, [size]) == expected, size
 
     def test_named_events(self) -> None:
         """Named events, with and without the space, and an empty name."""
@@ -721,6 +741,25 @@ _settings = settings(max_examples=300, deadline=None, suppress_health_check=[Hea
 
 class TestProperties:
     """Hypothesis properties over random streams and random chunkings."""
+
+    @_settings
+    @given(
+        values=st.lists(
+            st.tuples(_text, st.sampled_from(["", "", "id:ID\n", ": c\n", "data:x\n"])),
+            min_size=5,
+            max_size=30,
+        ),
+        cuts=st.lists(st.integers(8, 120), min_size=1, max_size=20),
+    )
+    def test_llm_shaped_stream(self, values: list[tuple[str, str]], cuts: list[int]) -> None:
+        """Events all named alike (the decoder then cuts at the whole name, SSEDecoder._named),
+        now and then with an id (a new one each time), a comment or a second data line,
+        match the spec's algorithm whatever the chunking."""
+        stream = "".join(
+            f"event:m\n{extra.replace('ID', str(i))}data:{value}\n\n"
+            for i, (value, extra) in enumerate(values)
+        ).encode()
+        assert decode(stream, cuts) == reference(stream)[0]
 
     @_settings
     @given(events=_events, cuts=_cuts, bom=st.booleans())

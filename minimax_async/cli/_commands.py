@@ -16,7 +16,8 @@ from .._validation import validate_video_create
 from ..models.agent import AgentJob
 from ..models.files import UploadedFile
 from ..models.images import Image
-from ..models.videos import AgentEvent, Video
+from ..models.video_agent import AgentEvent
+from ..models.videos import Video
 from ._errors import EXIT_OK, EXIT_USAGE, CliError
 from ._output import Output, human_bytes
 from ._status import status_text

@@ -28,6 +28,7 @@ if _typing.TYPE_CHECKING:
         music,
         platform,
         scheduler,
+        video_agent,
         videos,
     )
     from ._shared import *  # noqa: F403
@@ -41,6 +42,7 @@ if _typing.TYPE_CHECKING:
     from .music import *  # noqa: F403
     from .platform import *  # noqa: F403
     from .scheduler import *  # noqa: F403
+    from .video_agent import *  # noqa: F403
     from .videos import *  # noqa: F403
 
 #: group module -> its ``__all__`` (checked equal by the tests), for loading on first use.
@@ -148,7 +150,7 @@ _GROUPS: dict[str, tuple[str, ...]] = {
         "ScheduledJob",
         "SchedulerCapacity",
     ),
-    "videos": (
+    "video_agent": (
         "AGENT_EVENT_TYPES",
         "AgentAttachmentInfo",
         "AgentConnectedEvent",
@@ -162,17 +164,19 @@ _GROUPS: dict[str, tuple[str, ...]] = {
         "AgentTemplate",
         "AgentTemplatePage",
         "AgentToolCall",
-        "Character",
-        "CharacterFile",
-        "GenerationTask",
-        "OriginFile",
         "RecommendedTemplate",
-        "RunningVideo",
-        "Tag",
         "TemplateAuthor",
         "TemplateInput",
         "TemplateLikes",
         "TemplateVideoAsset",
+    ),
+    "videos": (
+        "Character",
+        "CharacterFile",
+        "GenerationTask",
+        "OriginFile",
+        "RunningVideo",
+        "Tag",
         "Video",
         "VideoJob",
         "VideoJobData",
@@ -194,6 +198,7 @@ if _typing.TYPE_CHECKING:
     __all__ += music.__all__
     __all__ += platform.__all__
     __all__ += scheduler.__all__
+    __all__ += video_agent.__all__
     __all__ += videos.__all__
 else:
     __all__ += sorted(_WHERE)

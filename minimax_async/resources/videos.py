@@ -15,7 +15,7 @@ from .._validation import (
     validate_paging,
     validate_video_create,
 )
-from ..models.videos import AgentTemplate, AgentTemplatePage, Character, Video, VideoJob
+from ..models.videos import Character, Video, VideoJob
 from ._base import (
     Resource,
     body_of,
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
 
     from .._streams import AgentStream
+    from ..models.video_agent import AgentTemplate, AgentTemplatePage
 
 __all__ = ["VIDEO_RECONCILE_WINDOW", "VideoCreateParams", "Videos"]
 
@@ -265,6 +266,9 @@ class Videos(Resource):
         **options: Unpack[RequestOptions],
     ) -> AgentTemplatePage:
         """One page of agent video templates (``GET videos/agent-templates``)."""
+        # Imported here: the agent models load on first use (models/videos.py says why).
+        from ..models.video_agent import AgentTemplatePage
+
         validate_paging("GET videos/agent-templates", limit=limit)
         params = {"limit": limit, "lastId": last_id, "account": self._account(account)}
         return await self._routed(
@@ -324,6 +328,8 @@ class Videos(Resource):
         self, template_id: str, *, account: str | None = None, **options: Unpack[RequestOptions]
     ) -> AgentTemplate:
         """One agent template with its inputs (``GET videos/agent-templates?templateId=``)."""
+        from ..models.video_agent import AgentTemplate  # on first use, as in agent_templates
+
         params = {
             # A query value: aiohttp encodes it, so it must not be percent-encoded here.
             "templateId": check_id("template_id", template_id),
