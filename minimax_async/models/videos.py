@@ -142,32 +142,11 @@ class Tag(Model):
     tag_text: str | None = None
 
 
-# The names that moved to .video_agent, resolved on first use (see the module docstring).
-_MOVED: frozenset[str] = frozenset(
-    (
-        "AGENT_EVENT_TYPES",
-        "AgentAttachmentInfo",
-        "AgentConnectedEvent",
-        "AgentCreatedEvent",
-        "AgentEvent",
-        "AgentEventMessage",
-        "AgentEventStatus",
-        "AgentFinishedEvent",
-        "AgentHeartbeatEvent",
-        "AgentProgressEvent",
-        "AgentTemplate",
-        "AgentTemplatePage",
-        "AgentToolCall",
-        "RecommendedTemplate",
-        "TemplateAuthor",
-        "TemplateInput",
-        "TemplateLikes",
-        "TemplateVideoAsset",
-    )
-)
-
-
 def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        return getattr(importlib.import_module(".video_agent", __package__), name)
+    # The names that moved to .video_agent (its ``__all__``), resolved on first use (see the
+    # module docstring); private probes (``__path__`` ...) never load it.
+    if not name.startswith("_"):
+        moved = importlib.import_module(".video_agent", __package__)
+        if name in moved.__all__:
+            return getattr(moved, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
