@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import aiohttp
 
-from .._accounts import Route, route_call, with_account
+from .._accounts import Need, Route, file_refs, route_call, with_account
 from .._bodies import body_of, new_reply_ref
 from .._client_core import ClientCore
 from .._types import FileSource, ProgressCallback, RequestOptions, Timeout
@@ -239,6 +239,39 @@ class Resource:
                 path,
                 cast_to=cast_to,
                 params=with_account(params, chosen),
+                options=options,
+            ),
+        )
+
+    async def _create_job(
+        self,
+        path: str,
+        cast_to: type[T],
+        body: Mapping[str, Any],
+        *,
+        account: str | None,
+        reconcile: Callable[[float], Awaitable[T | None]],
+        reconcile_window: float,
+        reply_ref: str,
+        options: RequestOptions | None,
+        pick: Need | None = None,
+        balanced: bool = False,
+    ) -> T:
+        """A job-creating JSON ``POST path``: never resent blindly (an ambiguous failure runs
+        ``reconcile`` first, see ``_reconcile``), on the account of the files ``body``
+        references, else the one routing picks (``pick``, ``balanced``: see ``Route``)."""
+        route = Route(f"POST {path}", account, refs=file_refs(body), pick=pick, balanced=balanced)
+        return await self._routed(
+            route,
+            lambda chosen: self._client.request(
+                "POST",
+                path,
+                cast_to=cast_to,
+                json_body=with_account(body, chosen),
+                kind="create",
+                reconcile=reconcile,
+                reconcile_window=reconcile_window,
+                reply_ref=reply_ref,
                 options=options,
             ),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from .._accounts import Route, each_account, file_refs, with_account
+from .._accounts import each_account
 from .._converter import structure
 from .._types import RequestOptions
 from .._validation import (
@@ -127,22 +127,16 @@ class Images(Resource):
             )
 
         # Several accounts: the references' account, else the one with the most free slots.
-        route = Route(
-            "POST images/create", params.get("account"), refs=file_refs(body), pick="video"
-        )
-        return await self._routed(
-            route,
-            lambda chosen: self._client.request(
-                "POST",
-                "images/create",
-                cast_to=ImageJob,
-                json_body=with_account(body, chosen),
-                kind="create",
-                reconcile=reconcile,
-                reconcile_window=IMAGE_RECONCILE_WINDOW,
-                reply_ref=ref,
-                options=options_of(params),
-            ),
+        return await self._create_job(
+            "images/create",
+            ImageJob,
+            body,
+            account=params.get("account"),
+            reconcile=reconcile,
+            reconcile_window=IMAGE_RECONCILE_WINDOW,
+            reply_ref=ref,
+            options=options_of(params),
+            pick="video",
         )
 
     async def retrieve(self, image_id: str, **options: Unpack[RequestOptions]) -> Image:

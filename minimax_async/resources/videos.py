@@ -6,7 +6,7 @@ import builtins
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from .._accounts import Route, each_account, file_refs, with_account
+from .._accounts import Route, each_account, with_account
 from .._converter import structure
 from .._types import RequestOptions
 from .._validation import (
@@ -143,22 +143,16 @@ class Videos(Resource):
             )
 
         # The API load-balances a create without account: with files, it must follow them.
-        route = Route(
-            "POST videos/create", params.get("account"), refs=file_refs(body), balanced=True
-        )
-        return await self._routed(
-            route,
-            lambda chosen: self._client.request(
-                "POST",
-                "videos/create",
-                cast_to=VideoJob,
-                json_body=with_account(body, chosen),
-                kind="create",
-                reconcile=reconcile,
-                reconcile_window=VIDEO_RECONCILE_WINDOW,
-                reply_ref=ref,
-                options=options_of(params),
-            ),
+        return await self._create_job(
+            "videos/create",
+            VideoJob,
+            body,
+            account=params.get("account"),
+            reconcile=reconcile,
+            reconcile_window=VIDEO_RECONCILE_WINDOW,
+            reply_ref=ref,
+            options=options_of(params),
+            balanced=True,
         )
 
     async def retrieve(self, video_id: str, **options: Unpack[RequestOptions]) -> Video:
