@@ -52,6 +52,7 @@ if _typing.TYPE_CHECKING:
         StreamTruncatedError,
         WaitTimeoutError,
     )
+    from ._polling import PollOptions, VideoWaitOptions, WaitOptions, WatchVideoOptions
     from ._streams import AgentStream
     from ._types import NOT_GIVEN, FileSource, NotGiven, ProgressCallback, Timeout
     from .models import _shared as _shared_models
@@ -118,6 +119,7 @@ __all__ = [
     "NotFoundError",
     "NotGiven",
     "PlatformPurpose",
+    "PollOptions",
     "ProgressCallback",
     "RateLimitError",
     "ResponseDecodeError",
@@ -130,7 +132,10 @@ __all__ = [
     "Timeout",
     "UnmatchedRow",
     "VideoCreateParams",
+    "VideoWaitOptions",
+    "WaitOptions",
     "WaitTimeoutError",
+    "WatchVideoOptions",
     "__version__",
     "account_of",
 ]
@@ -193,6 +198,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "StreamTruncatedError",
         "WaitTimeoutError",
     ),
+    "._polling": ("PollOptions", "VideoWaitOptions", "WaitOptions", "WatchVideoOptions"),
     "._streams": ("AgentStream",),
     ".resources.images": ("ImageCreateParams",),
     ".resources.videos": ("VideoCreateParams",),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pathlib
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -15,14 +15,12 @@ from . import _jobs
 from ._base_client import DEFAULT_MAX_RESPONSE_BYTES, SessionHolder
 from ._client_resources import ClientResources
 from ._downloads import download as _download
-from ._exceptions import ConfigurationError, GenerationError, WaitTimeoutError
+from ._exceptions import ConfigurationError
 from ._logs import logging_from_env
-from ._polling import ErrorCallback, wake_registry
+from ._polling import VideoWaitOptions, WaitOptions, WatchVideoOptions, wake_registry
 from ._streams import AgentStream, open_agent_stream
 from ._types import NOT_GIVEN, NotGiven, ProgressCallback, Timeout
 from ._watcher import SharedWatcher, scheduler_ids
-from .models._status import GenerationStatus
-from .resources._base import check_keywords
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
@@ -34,12 +32,19 @@ if TYPE_CHECKING:
     # every model class was most of the import time: "Speed-ups" in docs/architecture.md).
     from .batch import Batch, BatchRequest
     from .models.agent import AgentJob
-    from .models.images import Image, ImageJob
+    from .models.images import Image
     from .models.music import Music
-    from .models.videos import Video, VideoJob
+    from .models.videos import Video
     from .postgres import PostgresCoordinator
     from .resources.images import ImageCreateParams
     from .resources.videos import VideoCreateParams
+
+    class GenerateVideoParams(VideoCreateParams, VideoWaitOptions, total=False):
+        """``generate_video``'s keywords: the create call's and the wait's."""
+
+    class GenerateImagesParams(ImageCreateParams, WaitOptions["Image"], total=False):
+        """``generate_images``'s keywords: the create call's and the wait's."""
+
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncMiniMax"]
 
@@ -197,27 +202,16 @@ class AsyncMiniMax(ClientResources):
         )
         return await scheduler_ids(raw)
 
-    async def wait_for_video(
-        self,
-        video_id: str,
-        *,
-        timeout: float | None = 1800.0,
-        poll_interval: float | None = None,
-        on_progress: Callable[[Video], Any] | None = None,
-        raise_on_failure: bool = True,
-        cancel_on_timeout: bool = False,
-        on_error: ErrorCallback | None = None,
-    ) -> Video:
+    async def wait_for_video(self, video_id: str, **options: Unpack[VideoWaitOptions]) -> Video:
         """Poll a video until it is final and return it once completed.
 
-        Args:
-            timeout: seconds before :class:`WaitTimeoutError` (None: wait forever).
-            poll_interval: fixed seconds between polls; default 2 s growing x1.5 to 10 s.
-            on_progress: called (sync or async) with each new snapshot.
-            raise_on_failure: False returns failed/moderated videos instead of raising.
-            cancel_on_timeout: on timeout, also make one bounded ``videos.cancel``.
-            on_error: called (sync or async) with the error of each failed poll the wait
-                survives (the API unreachable, a 5xx...): the wait goes on, but not blind.
+        Keywords (:class:`~minimax_async.VideoWaitOptions`): ``timeout`` seconds before
+        :class:`WaitTimeoutError` (default 1800; None: wait forever); ``poll_interval`` fixed
+        seconds between polls (default 2 s growing x1.5 to 10 s); ``on_progress`` called (sync
+        or async) with each new snapshot; ``raise_on_failure`` False returns failed/moderated
+        videos instead of raising; ``cancel_on_timeout`` on timeout, also make one bounded
+        ``videos.cancel``; ``on_error`` called (sync or async) with the error of each failed
+        poll the wait survives (the API unreachable, a 5xx...): the wait goes on, but not blind.
 
         Raises:
             ValueError: ``video_id`` is malformed or an image id (``-image:``); nothing sent.
@@ -226,235 +220,76 @@ class AsyncMiniMax(ClientResources):
                 ``.last_error`` the last failed poll's error when the polls were failing.
             AuthenticationError: the token was refused (the wait ends at once).
         """
-        return await _jobs.wait(
-            _jobs.VIDEO,
-            self,
-            "video_id",
-            video_id,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            on_progress=on_progress,
-            raise_on_failure=raise_on_failure,
-            cancel_on_timeout=cancel_on_timeout,
-            on_error=on_error,
-        )
+        return await _jobs.wait(_jobs.VIDEO, self, "wait_for_video", "video_id", video_id, options)
 
     async def watch_video(
-        self,
-        video_id: str,
-        *,
-        timeout: float | None = 1800.0,
-        poll_interval: float | None = None,
-        cancel_on_timeout: bool = False,
-        on_error: ErrorCallback | None = None,
+        self, video_id: str, **options: Unpack[WatchVideoOptions]
     ) -> AsyncIterator[Video]:
         """Yield each new snapshot of a video (status or percent changed), ending at the final.
 
-        Does not raise for failed or moderated videos: the last snapshot tells. ``on_error``
-        sees each failed poll, as for :meth:`wait_for_video`.
+        Does not raise for failed or moderated videos: the last snapshot tells. Keywords as
+        for :meth:`wait_for_video` (``timeout`` default 1800, ``poll_interval``,
+        ``cancel_on_timeout``, ``on_error``).
         """
-        snapshots = _jobs.watch(
-            _jobs.VIDEO,
-            self,
-            "video_id",
-            video_id,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            cancel_on_timeout=cancel_on_timeout,
-            on_error=on_error,
-        )
+        snapshots = _jobs.watch(_jobs.VIDEO, self, "watch_video", "video_id", video_id, options)
         async with contextlib.aclosing(snapshots):
             async for snapshot in snapshots:
                 yield snapshot
 
-    async def wait_for_image(
-        self,
-        image_id: str,
-        *,
-        timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-        on_progress: Callable[[Image], Any] | None = None,
-        raise_on_failure: bool = True,
-        on_error: ErrorCallback | None = None,
-    ) -> Image:
+    async def wait_for_image(self, image_id: str, **options: Unpack[WaitOptions[Image]]) -> Image:
         """Poll an image until it is final and return it once completed (states as videos).
 
-        Refuses a video id (``-video:``) at once; ``on_error`` as for :meth:`wait_for_video`.
+        Refuses a video id (``-video:``) at once. Keywords as for :meth:`wait_for_video`
+        (:class:`~minimax_async.WaitOptions`; ``timeout`` default 600).
         """
-        return await _jobs.wait(
-            _jobs.IMAGE,
-            self,
-            "image_id",
-            image_id,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            on_progress=on_progress,
-            raise_on_failure=raise_on_failure,
-            on_error=on_error,
-        )
+        return await _jobs.wait(_jobs.IMAGE, self, "wait_for_image", "image_id", image_id, options)
 
     async def wait_for_images(
-        self,
-        image_ids: Sequence[str],
-        *,
-        timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-        on_progress: Callable[[Image], Any] | None = None,
-        raise_on_failure: bool = True,
-        on_error: ErrorCallback | None = None,
+        self, image_ids: Sequence[str], **options: Unpack[WaitOptions[Image]]
     ) -> list[Image]:
         """Wait for every image concurrently; results in the order of ``image_ids``.
 
         Every wait runs to its end before a failure is raised, so no result is lost: the
         raised error's ``.result`` is the first failed image, the rest are in
-        ``error.results`` (all snapshots, in order).
+        ``error.results`` (all snapshots, in order). Keywords as for :meth:`wait_for_image`.
         """
         return await _jobs.wait_many(
-            _jobs.IMAGE,
-            self,
-            "image_ids",
-            image_ids,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            on_progress=on_progress,
-            raise_on_failure=raise_on_failure,
-            on_error=on_error,
+            _jobs.IMAGE, self, "wait_for_images", "image_ids", image_ids, options
         )
 
-    async def wait_for_music(
-        self,
-        music_id: str,
-        *,
-        timeout: float | None = 300.0,
-        poll_interval: float | None = None,
-        on_progress: Callable[[Music], Any] | None = None,
-        raise_on_failure: bool = True,
-        on_error: ErrorCallback | None = None,
-    ) -> Music:
-        """Poll a song until it is final: 2 completed, 4 moderated (0 and 1 keep polling)."""
-        return await _jobs.wait(
-            _jobs.MUSIC,
-            self,
-            "music_id",
-            music_id,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            on_progress=on_progress,
-            raise_on_failure=raise_on_failure,
-            on_error=on_error,
-        )
+    async def wait_for_music(self, music_id: str, **options: Unpack[WaitOptions[Music]]) -> Music:
+        """Poll a song until it is final: 2 completed, 4 moderated (0 and 1 keep polling).
+
+        Keywords as for :meth:`wait_for_image` (``timeout`` default 300).
+        """
+        return await _jobs.wait(_jobs.MUSIC, self, "wait_for_music", "music_id", music_id, options)
 
     async def wait_for_agent_job(
-        self,
-        job_id: str,
-        *,
-        timeout: float | None = 1200.0,
-        poll_interval: float | None = None,
-        on_progress: Callable[[AgentJob], Any] | None = None,
-        raise_on_failure: bool = True,
-        on_error: ErrorCallback | None = None,
+        self, job_id: str, **options: Unpack[WaitOptions[AgentJob]]
     ) -> AgentJob:
-        """Poll an agent job (from ``agent.submit``) until ``completed`` or ``failed``."""
+        """Poll an agent job (from ``agent.submit``) until ``completed`` or ``failed``.
+
+        Keywords as for :meth:`wait_for_image` (``timeout`` default 1200).
+        """
         return await _jobs.wait(
-            _jobs.AGENT_JOB,
-            self,
-            "job_id",
-            job_id,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            on_progress=on_progress,
-            raise_on_failure=raise_on_failure,
-            on_error=on_error,
+            _jobs.AGENT_JOB, self, "wait_for_agent_job", "job_id", job_id, options
         )
 
-    async def generate_video(
-        self,
-        *,
-        timeout: float | None = 1800.0,
-        poll_interval: float | None = None,
-        on_progress: Callable[[Video], Any] | None = None,
-        raise_on_failure: bool = True,
-        cancel_on_timeout: bool = False,
-        on_error: ErrorCallback | None = None,
-        **create_args: Unpack[VideoCreateParams],
-    ) -> Video:
+    async def generate_video(self, **params: Unpack[GenerateVideoParams]) -> Video:
         """Create a video (waiting for capacity on 429) and wait for it; ``timeout`` covers both.
 
-        Takes every keyword of :meth:`Videos.create` (:class:`VideoCreateParams`), checked
-        before anything is sent.
+        Takes every keyword of :meth:`Videos.create` (:class:`VideoCreateParams`) and of
+        :meth:`wait_for_video` (``timeout`` default 1800), checked before anything is sent.
         """
-        from .models.videos import Video
-        from .resources.videos import VideoCreateParams
+        return await _jobs.generate_video(self, params)
 
-        check_keywords("generate_video", create_args, VideoCreateParams)
-
-        async def then(job: VideoJob, left: float | None) -> Video:
-            try:
-                return await self.wait_for_video(
-                    job.video_id,
-                    timeout=left,
-                    poll_interval=poll_interval,
-                    on_progress=on_progress,
-                    raise_on_failure=raise_on_failure,
-                    cancel_on_timeout=cancel_on_timeout,
-                    on_error=on_error,
-                )
-            except WaitTimeoutError as exc:
-                if exc.result is None:  # never polled: still tell which video was created
-                    exc.result = Video(
-                        id=job.id, video_id=job.video_id, status=GenerationStatus.PENDING
-                    )
-                raise
-
-        video: Video = await _jobs.generate(
-            self,
-            lambda mm: mm.videos.create(**create_args),
-            then,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            what="video",
-        )
-        return video
-
-    async def generate_images(
-        self,
-        *,
-        timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-        on_progress: Callable[[Image], Any] | None = None,
-        raise_on_failure: bool = True,
-        on_error: ErrorCallback | None = None,
-        **create_args: Unpack[ImageCreateParams],
-    ) -> list[Image]:
+    async def generate_images(self, **params: Unpack[GenerateImagesParams]) -> list[Image]:
         """Create images (waiting for capacity on 429) and wait for every one of them.
 
-        Takes every keyword of :meth:`Images.create` (:class:`ImageCreateParams`).
+        Takes every keyword of :meth:`Images.create` (:class:`ImageCreateParams`) and of
+        :meth:`wait_for_images` (``timeout`` default 600).
         """
-        from .resources.images import ImageCreateParams
-
-        check_keywords("generate_images", create_args, ImageCreateParams)
-
-        async def then(job: ImageJob, left: float | None) -> list[Image]:
-            if not job.image_ids:
-                raise GenerationError("images/create answered without imageIds", result=job)
-            return await self.wait_for_images(
-                list(job.image_ids),
-                timeout=left,
-                poll_interval=poll_interval,
-                on_progress=on_progress,
-                raise_on_failure=raise_on_failure,
-                on_error=on_error,
-            )
-
-        images: list[Image] = await _jobs.generate(
-            self,
-            lambda mm: mm.images.create(**create_args),
-            then,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            what="images",
-        )
-        return images
+        return await _jobs.generate_images(self, params)
 
     def stream_agent(self, **kwargs: Any) -> AgentStream:
         """Start a template video with ``videos/agent-create`` and stream its events.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 import anyio
@@ -24,9 +24,11 @@ from ._exceptions import (
     WaitTimeoutError,
 )
 from ._polling import (
-    ErrorCallback,
     JobSpec,
     Outcome,
+    PollOptions,
+    VideoWaitOptions,
+    WaitOptions,
     check_job_kind,
     check_wait_args,
     poll_snapshots,
@@ -38,14 +40,15 @@ from ._types import NotGiven, Timeout
 from ._validation import check_id
 from ._watcher import SharedWatcher
 from .models._status import GenerationStatus
+from .resources._base import check_keywords
 
 if TYPE_CHECKING:
     # The models load on first use, as everywhere (building every model class was most of
     # the import time): each kind below names its model through a function.
     from .models.agent import AgentJob
-    from .models.images import Image
+    from .models.images import Image, ImageJob
     from .models.music import Music
-    from .models.videos import Video
+    from .models.videos import Video, VideoJob
     from .resources.agent import Agent
     from .resources.images import Images
     from .resources.music import Music_
@@ -118,6 +121,10 @@ class JobKind(Generic[J]):
     #: The job in messages ("video 123").
     noun: str
     fetch: Callable[[JobsClient, str], Awaitable[J]]
+    #: The wait helpers' default ``timeout`` (seconds) for this kind.
+    timeout: float
+    #: The keywords its wait helper takes (a TypedDict: :class:`WaitOptions` or a subclass).
+    options: Any = WaitOptions
     #: The kind ``check_job_kind`` refuses the other kind's ids for (None: no such check).
     id_kind: Literal["video", "image"] | None = None
     #: A bare pending snapshot of a job ``GET scheduler`` lists (videos, images): such jobs are
@@ -155,6 +162,19 @@ class JobKind(Generic[J]):
     def watcher(self, client: JobsClient) -> SharedWatcher | None:
         return client._waits_watcher if self.placeholder is not None else None
 
+    def poll_args(
+        self, client: JobsClient, method: str, options: Mapping[str, Any], allowed: Any = None
+    ) -> dict[str, Any]:
+        """The poll loop's keywords from a helper's ``options`` (checked against ``allowed``,
+        default :attr:`options`, as Python checks an explicit signature), with the defaults."""
+        check_keywords(method, options, allowed or self.options)
+        return {
+            "timeout": self.timeout,
+            **options,
+            "sleep": client._sleep,
+            "watcher": self.watcher(client),
+        }
+
 
 async def _cancel_video(client: JobsClient, video_id: str) -> None:
     await client.videos.cancel(video_id)
@@ -189,6 +209,8 @@ VIDEO: JobKind[Video] = JobKind(
     noun="video",
     id_field="video_id",
     fetch=lambda client, job_id: client.videos.retrieve(job_id),
+    timeout=1800.0,
+    options=VideoWaitOptions,
     id_kind="video",
     # Only running jobs are listed by the scheduler: pending is what was last known.
     placeholder=lambda job_id: _video()(video_id=job_id, status=GenerationStatus.PENDING),
@@ -199,16 +221,21 @@ IMAGE: JobKind[Image] = JobKind(
     noun="image",
     id_field="image_id",
     fetch=lambda client, job_id: client.images.retrieve(job_id),
+    timeout=600.0,
     id_kind="image",
     placeholder=lambda job_id: _image()(image_id=job_id, status=GenerationStatus.PENDING),
 )
 MUSIC: JobKind[Music] = JobKind(
-    model=_music, noun="music", fetch=lambda client, job_id: client.music.retrieve(job_id)
+    model=_music,
+    noun="music",
+    fetch=lambda client, job_id: client.music.retrieve(job_id),
+    timeout=300.0,
 )
 AGENT_JOB: JobKind[AgentJob] = JobKind(
     model=_agent_job,
     noun="agent job",
     fetch=lambda client, job_id: client.agent.retrieve(job_id),
+    timeout=1200.0,
     change_key=lambda job: job.status,
 )
 
@@ -216,53 +243,26 @@ AGENT_JOB: JobKind[AgentJob] = JobKind(
 async def wait(
     kind: JobKind[J],
     client: JobsClient,
+    method: str,
     name: str,
     job_id: str,
-    *,
-    timeout: float | None,
-    poll_interval: float | None,
-    on_progress: Callable[[J], Any] | None,
-    raise_on_failure: bool,
-    on_error: ErrorCallback | None,
-    cancel_on_timeout: bool = False,
+    options: Mapping[str, Any],
 ) -> J:
-    """Poll one job until it is final (``name``: the caller's parameter, for its errors)."""
+    """Poll one job until it is final (``method``/``name``: the caller's, for its errors)."""
+    args = kind.poll_args(client, method, options)
     kind.check(name, job_id)  # refused now, not after the first poll delay
-    return await wait_until_final(
-        kind.spec(client, job_id),
-        timeout=timeout,
-        poll_interval=poll_interval,
-        on_progress=on_progress,
-        raise_on_failure=raise_on_failure,
-        cancel_on_timeout=cancel_on_timeout,
-        sleep=client._sleep,
-        watcher=kind.watcher(client),
-        on_error=on_error,
-    )
+    return await wait_until_final(kind.spec(client, job_id), **args)
 
 
 async def watch(
-    kind: JobKind[J],
-    client: JobsClient,
-    name: str,
-    job_id: str,
-    *,
-    timeout: float | None,
-    poll_interval: float | None,
-    cancel_on_timeout: bool,
-    on_error: ErrorCallback | None,
+    kind: JobKind[J], client: JobsClient, method: str, name: str, job_id: str, options: PollOptions
 ) -> AsyncGenerator[J, None]:
     """Each new snapshot of one job, ending at the final one (never raises for failures)."""
+    from ._polling import WatchVideoOptions
+
+    args = kind.poll_args(client, method, options, WatchVideoOptions)
     kind.check(name, job_id)
-    snapshots = poll_snapshots(
-        kind.spec(client, job_id),
-        timeout=timeout,
-        poll_interval=poll_interval,
-        cancel_on_timeout=cancel_on_timeout,
-        sleep=client._sleep,
-        watcher=kind.watcher(client),
-        on_error=on_error,
-    )
+    snapshots = poll_snapshots(kind.spec(client, job_id), **args)
     async with contextlib.aclosing(snapshots):
         async for snapshot in snapshots:
             yield snapshot
@@ -279,39 +279,28 @@ def failure_for(kind: JobKind[J], job: J) -> GenerationError:
 async def wait_many(
     kind: JobKind[J],
     client: JobsClient,
+    method: str,
     name: str,
     job_ids: Sequence[str],
-    *,
-    timeout: float | None,
-    poll_interval: float | None,
-    on_progress: Callable[[J], Any] | None,
-    raise_on_failure: bool,
-    on_error: ErrorCallback | None,
+    options: WaitOptions[J],
 ) -> list[J]:
     """Wait for every job concurrently; results in the order of ``job_ids``.
 
     Every wait runs to its end before a failure is raised, so no result is lost: the raised
     error's ``.result`` is the first failed job, ``error.results`` all snapshots, in order.
     """
+    check_keywords(method, options, kind.options)
     if isinstance(job_ids, str):
         job_ids = [job_ids]
     for job_id in job_ids:
         kind.check(name, job_id)
+    raise_on_failure = options.get("raise_on_failure", True)
+    each: WaitOptions[J] = {**options, "raise_on_failure": False}
     results: list[J | BaseException | None] = [None] * len(job_ids)
 
     async def one(index: int, job_id: str) -> None:
         try:
-            results[index] = await wait(
-                kind,
-                client,
-                name,
-                job_id,
-                timeout=timeout,
-                poll_interval=poll_interval,
-                on_progress=on_progress,
-                raise_on_failure=False,
-                on_error=on_error,
-            )
+            results[index] = await wait(kind, client, method, name, job_id, each)
         except (GenerationError, Exception) as exc:  # kept, raised after the others end
             results[index] = exc
 
@@ -337,6 +326,77 @@ async def wait_many(
             first_error.results = jobs  # type: ignore[attr-defined]
         raise first_error
     return jobs
+
+
+def split_generate_args(
+    kind: JobKind[J], method: str, params: Mapping[str, Any], create_params: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A ``generate_*`` helper's keywords: (the create call's, checked against the create
+    TypedDict ``create_params``; the wait's, with the kind's default ``timeout``)."""
+    wait_keys = kind.options.__optional_keys__
+    create_args = {key: value for key, value in params.items() if key not in wait_keys}
+    check_keywords(method, create_args, create_params)
+    options = {key: value for key, value in params.items() if key in wait_keys}
+    options.setdefault("timeout", kind.timeout)
+    return create_args, options
+
+
+async def generate_video(client: JobsClient, params: Mapping[str, Any]) -> Video:
+    """``generate_video``: create (waiting for capacity on 429), then wait; one ``timeout``."""
+    from .models.videos import Video
+    from .resources.videos import VideoCreateParams
+
+    create_args, options = split_generate_args(VIDEO, "generate_video", params, VideoCreateParams)
+
+    async def then(job: VideoJob, left: float | None) -> Video:
+        try:
+            return await wait(
+                VIDEO,
+                client,
+                "generate_video",
+                "video_id",
+                job.video_id,
+                {**options, "timeout": left},
+            )
+        except WaitTimeoutError as exc:
+            if exc.result is None:  # never polled: still tell which video was created
+                exc.result = Video(
+                    id=job.id, video_id=job.video_id, status=GenerationStatus.PENDING
+                )
+            raise
+
+    video: Video = await generate(
+        client,
+        lambda mm: mm.videos.create(**create_args),
+        then,
+        timeout=options["timeout"],
+        poll_interval=options.get("poll_interval"),
+        what="video",
+    )
+    return video
+
+
+async def generate_images(client: JobsClient, params: Mapping[str, Any]) -> list[Image]:
+    """``generate_images``: create (waiting for capacity on 429), then wait for every image."""
+    from .resources.images import ImageCreateParams
+
+    create_args, options = split_generate_args(IMAGE, "generate_images", params, ImageCreateParams)
+
+    async def then(job: ImageJob, left: float | None) -> list[Image]:
+        if not job.image_ids:
+            raise GenerationError("images/create answered without imageIds", result=job)
+        each: WaitOptions[Image] = {**options, "timeout": left}  # type: ignore[typeddict-item]
+        return await wait_many(IMAGE, client, "generate_images", "image_ids", job.image_ids, each)
+
+    images: list[Image] = await generate(
+        client,
+        lambda mm: mm.images.create(**create_args),
+        then,
+        timeout=options["timeout"],
+        poll_interval=options.get("poll_interval"),
+        what="images",
+    )
+    return images
 
 
 async def generate(

@@ -24,11 +24,14 @@ import logging
 import random
 import weakref
 from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import anyio
 import anyio.lowlevel
 import attrs
+
+# typing.TypedDict cannot be generic before 3.11: typing_extensions' can (WaitOptions[Video]).
+from typing_extensions import TypedDict
 
 from ._exceptions import (
     APIConnectionError,
@@ -42,13 +45,20 @@ from ._exceptions import (
 )
 from ._watcher import Notice, Registration, SharedWatcher
 
+if TYPE_CHECKING:
+    from .models.videos import Video  # noqa: F401 (named in a quoted base: WaitOptions["Video"])
+
 __all__ = [
     "ErrorCallback",
     "JobSpec",
+    "PollOptions",
     "PollSchedule",
     "PollState",
     "WakeRegistry",
+    "VideoWaitOptions",
+    "WaitOptions",
     "WakeUp",
+    "WatchVideoOptions",
     "check_job_kind",
     "check_wait_args",
     "poll_snapshots",
@@ -69,6 +79,42 @@ FAILURE_LOG_INTERVAL = 60.0
 ErrorCallback = Callable[[Exception], Any]
 #: How long the best-effort ``cancel_on_timeout`` call may take.
 CANCEL_ON_TIMEOUT_LIMIT = 5.0
+
+
+class PollOptions(TypedDict, total=False):
+    """The keywords of every wait and watch helper; an absent one takes the helper's default.
+
+    ``timeout``: seconds before :class:`WaitTimeoutError` (None: wait forever; each helper
+    names its default). ``poll_interval``: fixed seconds between polls (default: 2 s growing
+    x1.5 to 10 s). ``on_error``: called (sync or async) with the error of each failed poll the
+    wait survives (the API unreachable, a 5xx...): the wait goes on, but not blind.
+    """
+
+    timeout: float | None
+    poll_interval: float | None
+    on_error: ErrorCallback | None
+
+
+class WaitOptions(PollOptions, Generic[T], total=False):
+    """:class:`PollOptions` of the ``wait_for_*`` and ``generate_*`` helpers.
+
+    ``on_progress``: called (sync or async) with each new snapshot. ``raise_on_failure``:
+    False returns failed and moderated jobs instead of raising (default True).
+    """
+
+    on_progress: Callable[[T], Any] | None
+    raise_on_failure: bool
+
+
+class WatchVideoOptions(PollOptions, total=False):
+    """``watch_video``'s keywords. ``cancel_on_timeout``: on timeout, also make one bounded
+    ``videos.cancel`` (default False)."""
+
+    cancel_on_timeout: bool
+
+
+class VideoWaitOptions(WaitOptions["Video"], WatchVideoOptions, total=False):
+    """``wait_for_video``'s keywords (and ``generate_video``'s, next to the create ones)."""
 
 
 @attrs.frozen

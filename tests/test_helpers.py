@@ -251,6 +251,32 @@ async def test_helpers_take_exactly_the_create_keywords(api: FakeAPI, client: As
     assert api.requests == []
 
 
+async def test_wait_helpers_take_exactly_their_keywords(api: FakeAPI, client: AsyncMiniMax) -> None:
+    """The wait helpers share one definition of their keywords (``WaitOptions``): another
+    kind's keyword or a misspelt one is refused as Python refuses it, naming the helper."""
+    with pytest.raises(
+        TypeError,
+        match=r"wait_for_music\(\) got an unexpected keyword argument 'cancel_on_timeout'; "
+        r"allowed: on_error, on_progress, poll_interval, raise_on_failure, timeout",
+    ):
+        await client.wait_for_music("m1", cancel_on_timeout=True)  # type: ignore[call-arg]
+    with pytest.raises(
+        TypeError, match=r"watch_video\(\) got an unexpected keyword argument 'on_progress'"
+    ):
+        async for _ in client.watch_video(VID, on_progress=print):  # type: ignore[call-arg]
+            pass
+    with pytest.raises(
+        TypeError, match=r"wait_for_images\(\) got an unexpected keyword argument 'poll'"
+    ):
+        await client.wait_for_images(["user:1-minimax:2-image:1"], poll=1)  # type: ignore[call-arg]
+    with pytest.raises(
+        TypeError,
+        match=r"generate_images\(\) got an unexpected keyword argument 'cancel_on_timeout'",
+    ):
+        await client.generate_images(prompt="a fox", cancel_on_timeout=True)  # type: ignore[call-arg]
+    assert api.requests == []
+
+
 # -- images ----------------------------------------------------------------------------------
 
 

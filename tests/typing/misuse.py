@@ -14,3 +14,6 @@ async def misuse(mm: AsyncMiniMax) -> None:
     await mm.generate_video(prompt="a cat", quantity=2)  # error: call-arg
     async for result in mm.generate_videos([{"prompt": "x"}]):
         print(result.result.video_id)  # error: union-attr
+    await mm.wait_for_music("m1", cancel_on_timeout=True)  # error: call-arg
+    await mm.wait_for_video("v1", on_progress=lambda video: video.nope)  # error: attr-defined
+    await mm.wait_for_images(["i1"], timeout="soon")  # error: arg-type
