@@ -9,12 +9,12 @@ music models. The resources take the client as a :class:`ClientCore`, so this ba
 
 from __future__ import annotations
 
-import functools
-from typing import TYPE_CHECKING
+import importlib
+from typing import TYPE_CHECKING, Generic, TypeVar, overload
 
 from ._client_core import ClientCore
 
-if TYPE_CHECKING:  # imported inside each property, on first use (import time)
+if TYPE_CHECKING:  # imported by each attribute on first use (import time)
     from .resources.accounts import Accounts
     from .resources.agent import Agent
     from .resources.audio import Audio
@@ -27,60 +27,45 @@ if TYPE_CHECKING:  # imported inside each property, on first use (import time)
 
 __all__ = ["ClientResources"]
 
+R = TypeVar("R")
+
+
+class _Resource(Generic[R]):
+    """A resource attribute: the first read imports ``resources/<group>.py`` (with that
+    group's models) and builds the resource on the client; later reads find it in the
+    instance's ``__dict__`` (a non-data descriptor, as ``functools.cached_property``)."""
+
+    def __init__(self, group: str, cls: str) -> None:
+        self._module = f"{__package__}.resources.{group}"
+        self._cls = cls
+        self._attr = group
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._attr = name
+
+    @overload
+    def __get__(self, client: None, owner: type) -> _Resource[R]: ...
+
+    @overload
+    def __get__(self, client: ClientCore, owner: type) -> R: ...
+
+    def __get__(self, client: ClientCore | None, owner: type) -> _Resource[R] | R:
+        if client is None:
+            return self
+        resource: R = getattr(importlib.import_module(self._module), self._cls)(client)
+        vars(client)[self._attr] = resource
+        return resource
+
 
 class ClientResources(ClientCore):
     """:class:`ClientCore` with one attribute per API group (``resources/<group>.py``)."""
 
-    @functools.cached_property
-    def accounts(self) -> Accounts:
-        from .resources.accounts import Accounts
-
-        return Accounts(self)
-
-    @functools.cached_property
-    def files(self) -> Files:
-        from .resources.files import Files
-
-        return Files(self)
-
-    @functools.cached_property
-    def videos(self) -> Videos:
-        from .resources.videos import Videos
-
-        return Videos(self)
-
-    @functools.cached_property
-    def images(self) -> Images:
-        from .resources.images import Images
-
-        return Images(self)
-
-    @functools.cached_property
-    def agent(self) -> Agent:
-        from .resources.agent import Agent
-
-        return Agent(self)
-
-    @functools.cached_property
-    def scheduler(self) -> Scheduler:
-        from .resources.scheduler import Scheduler
-
-        return Scheduler(self)
-
-    @functools.cached_property
-    def llm(self) -> Llm:
-        from .resources.llm import Llm
-
-        return Llm(self)
-
-    @functools.cached_property
-    def audio(self) -> Audio:
-        from .resources.audio import Audio
-
-        return Audio(self)
-
-    @functools.cached_property
-    def music(self) -> Music_:
-        from .resources.music import Music_
-
-        return Music_(self)
+    accounts: _Resource[Accounts] = _Resource("accounts", "Accounts")
+    files: _Resource[Files] = _Resource("files", "Files")
+    videos: _Resource[Videos] = _Resource("videos", "Videos")
+    images: _Resource[Images] = _Resource("images", "Images")
+    agent: _Resource[Agent] = _Resource("agent", "Agent")
+    scheduler: _Resource[Scheduler] = _Resource("scheduler", "Scheduler")
+    llm: _Resource[Llm] = _Resource("llm", "Llm")
+    audio: _Resource[Audio] = _Resource("audio", "Audio")
+    music: _Resource[Music_] = _Resource("music", "Music_")
