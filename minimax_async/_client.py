@@ -13,9 +13,9 @@ import attrs
 
 from . import _jobs
 from ._base_client import DEFAULT_MAX_RESPONSE_BYTES, SessionHolder
+from ._client_config import from_environment
 from ._client_resources import ClientResources
 from ._downloads import download as _download
-from ._exceptions import ConfigurationError
 from ._logs import logging_from_env
 from ._polling import VideoWaitOptions, WaitOptions, WatchVideoOptions, wake_registry
 from ._streams import AgentStream, open_agent_stream
@@ -97,14 +97,11 @@ class AsyncMiniMax(ClientResources):
         _holder: SessionHolder | None = None,
     ) -> None:
         logging_from_env()  # MINIMAX_ASYNC_LOG=debug: print the SDK's logs on stderr
-        token = api_token if api_token is not None else os.environ.get("USEAPI_TOKEN")
-        if not token:
-            raise ConfigurationError(
-                "no API token: pass api_token=... or set the USEAPI_TOKEN environment variable"
-            )
         super().__init__(
-            api_token=token,
-            base_url=base_url or os.environ.get("USEAPI_BASE_URL") or DEFAULT_BASE_URL,
+            api_token=from_environment("api_token", api_token, "USEAPI_TOKEN", "API token"),
+            base_url=from_environment(
+                "base_url", base_url or None, "USEAPI_BASE_URL", "base URL", DEFAULT_BASE_URL
+            ),
             timeout=timeout,
             max_retries=max_retries,
             holder=_holder or SessionHolder(session),

@@ -5,6 +5,7 @@ is the hot path), and the one place the API token is kept and scrubbed from what
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -12,16 +13,34 @@ import aiohttp
 import anyio
 import yarl
 
-from ._exceptions import scrub, scrub_bytes
+from ._exceptions import ConfigurationError, scrub, scrub_bytes
 from ._responses import DEFAULT_MAX_RESPONSE_BYTES
 from ._session import SessionHolder
 from ._types import NOT_GIVEN, NotGiven, Timeout
 from ._version import __version__
 
-__all__ = ["ClientConfig"]
+__all__ = ["ClientConfig", "from_environment"]
 
 # How many URLs ``url_for`` keeps (a poll asks for the same one every few seconds).
 _URL_CACHE_SIZE = 1024
+
+
+def from_environment(
+    keyword: str, given: str | None, variable: str, what: str, default: str | None = None
+) -> str:
+    """A client setting: ``given``, else the environment ``variable``, else ``default``.
+
+    Raises:
+        ConfigurationError: none of them (a secret has no default), naming both ways to give it.
+    """
+    value = given if given is not None else os.environ.get(variable)
+    if value:
+        return value
+    if default is not None:
+        return default
+    raise ConfigurationError(
+        f"no {what}: pass {keyword}=... or set the {variable} environment variable"
+    )
 
 
 class ClientConfig:

@@ -30,11 +30,11 @@ from typing import Any, Literal
 import aiohttp
 
 from .._base_client import BaseClient, SessionHolder
+from .._client_config import from_environment
 from .._exceptions import (
     APIStatusError,
     AuthenticationError,
     BadRequestError,
-    ConfigurationError,
     InsufficientCreditsError,
     ModerationError,
     RateLimitError,
@@ -176,14 +176,11 @@ class AsyncMiniMaxPlatform(BaseClient):
         session: aiohttp.ClientSession | None = None,
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
-        key = api_key if api_key is not None else os.environ.get("MINIMAX_API_KEY")
-        if not key:
-            raise ConfigurationError(
-                "no API key: pass api_key=... or set the MINIMAX_API_KEY environment variable"
-            )
         super().__init__(
-            api_token=key,
-            base_url=base_url or os.environ.get("MINIMAX_BASE_URL") or DEFAULT_PLATFORM_URL,
+            api_token=from_environment("api_key", api_key, "MINIMAX_API_KEY", "API key"),
+            base_url=from_environment(
+                "base_url", base_url or None, "MINIMAX_BASE_URL", "base URL", DEFAULT_PLATFORM_URL
+            ),
             timeout=timeout,
             max_retries=max_retries,
             holder=SessionHolder(session),
