@@ -13,7 +13,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, overload
 
 import aiohttp
 import anyio
@@ -56,6 +56,9 @@ from ._session import SessionHolder
 from ._types import NOT_GIVEN, TIMEOUT_ERRORS, NotGiven, RequestOptions, Timeout
 from ._wire import apply_options, check_encodable, query_value
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
+
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "RECONCILE_SPAN",
@@ -73,6 +76,23 @@ log = logging.getLogger("minimax_async")
 
 #: Methods retried by default after any failure.
 _IDEMPOTENT = frozenset({"GET", "DELETE", "HEAD"})
+
+
+class StreamCall(TypedDict, total=False):
+    """What :meth:`BaseClient.open_stream` sends, as for :meth:`BaseClient.request`."""
+
+    params: Mapping[str, Any] | None
+    json_body: Any
+    body: BodyFactory | None
+    headers: Mapping[str, str] | None
+    kind: RetryKind | None
+    timeout: float | Timeout | NotGiven | None
+    reply_ref: str | None
+
+
+async def _keep_open(response: aiohttp.ClientResponse) -> aiohttp.ClientResponse:
+    """A streamed call's ``handle``: the response itself, for the caller to read."""
+    return response
 
 
 class BaseClient(ClientConfig):
@@ -162,7 +182,7 @@ class BaseClient(ClientConfig):
             json_body=json_body,
             body=body,
             headers=headers,
-            kind=kind or ("idempotent" if method in _IDEMPOTENT else "once"),
+            kind=kind,
             timeout=timeout,
             cast_to=cast_to,
             reconcile=reconcile,
@@ -222,17 +242,7 @@ class BaseClient(ClientConfig):
         )
 
     async def open_stream(
-        self,
-        method: str,
-        url: str | yarl.URL,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json_body: Any = None,
-        body: BodyFactory | None = None,
-        headers: Mapping[str, str] | None = None,
-        kind: RetryKind | None = None,
-        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
-        reply_ref: str | None = None,
+        self, method: str, url: str | yarl.URL, **call: Unpack[StreamCall]
     ) -> aiohttp.ClientResponse:
         """Open a response whose body the caller reads (SSE, downloads); the caller releases it.
 
@@ -244,23 +254,8 @@ class BaseClient(ClientConfig):
             if isinstance(url, yarl.URL)
             else (yarl.URL(url) if "://" in url else self.url_for(url))
         )
-
-        async def keep(response: aiohttp.ClientResponse) -> aiohttp.ClientResponse:
-            return response
-
         result: aiohttp.ClientResponse = await self._run(
-            method,
-            target,
-            params=params,
-            json_body=json_body,
-            body=body,
-            headers=headers,
-            kind=kind or ("idempotent" if method in _IDEMPOTENT else "once"),
-            timeout=timeout,
-            handle=keep,
-            reconcile=None,
-            reply_ref=reply_ref,
-            stream=True,
+            method, target, handle=_keep_open, stream=True, **call
         )
         return result
 
@@ -269,14 +264,14 @@ class BaseClient(ClientConfig):
         method: str,
         url: yarl.URL,
         *,
-        params: Mapping[str, Any] | None,
-        json_body: Any,
-        body: BodyFactory | None,
-        headers: Mapping[str, str] | None,
-        kind: RetryKind,
-        timeout: float | Timeout | NotGiven | None,
-        reconcile: Callable[[float], Awaitable[Any]] | None,
-        reply_ref: str | None,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        body: BodyFactory | None = None,
+        headers: Mapping[str, str] | None = None,
+        kind: RetryKind | None = None,
+        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
+        reconcile: Callable[[float], Awaitable[Any]] | None = None,
+        reply_ref: str | None = None,
         handle: Callable[[aiohttp.ClientResponse], Awaitable[Any]] | None = None,
         cast_to: Any = None,
         reconcile_window: float | None = None,
@@ -285,7 +280,10 @@ class BaseClient(ClientConfig):
         api: bool | None = None,
     ) -> Any:
         """The request path. ``handle`` reads a 2xx answer (default: its JSON as ``cast_to``);
-        ``api``: whether ``url`` is on the API's host (None: find out)."""
+        ``api``: whether ``url`` is on the API's host (None: find out); ``kind`` None: by
+        ``method``."""
+        if kind is None:
+            kind = "idempotent" if method in _IDEMPOTENT else "once"
         limits = self._timeout if isinstance(timeout, NotGiven) else Timeout.coerce(timeout)
         # The call's own deadline is cheap to know; an enclosing anyio/asyncio deadline costs a
         # lookup per call, so it is looked up only when a retry or a reconcile is considered
