@@ -63,8 +63,10 @@ __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "RECONCILE_SPAN",
     "BaseClient",
+    "RequestCall",
     "RetryKind",
     "SessionHolder",
+    "StreamCall",
     "check_encodable",
     "loads_json",
 ]
@@ -79,7 +81,7 @@ _IDEMPOTENT = frozenset({"GET", "DELETE", "HEAD"})
 
 
 class StreamCall(TypedDict, total=False):
-    """What :meth:`BaseClient.open_stream` sends, as for :meth:`BaseClient.request`."""
+    """What :meth:`BaseClient.open_stream` sends (each as for :meth:`BaseClient.request`)."""
 
     params: Mapping[str, Any] | None
     json_body: Any
@@ -88,6 +90,13 @@ class StreamCall(TypedDict, total=False):
     kind: RetryKind | None
     timeout: float | Timeout | NotGiven | None
     reply_ref: str | None
+
+
+class RequestCall(StreamCall, total=False):
+    """What :meth:`BaseClient.request` sends besides ``cast_to``, ``reconcile``, ``options``."""
+
+    reconcile_window: float | None
+    replayable: bool
 
 
 async def _keep_open(response: aiohttp.ClientResponse) -> aiohttp.ClientResponse:
@@ -108,17 +117,9 @@ class BaseClient(ClientConfig):
         path: str,
         *,
         cast_to: type[T],
-        params: Mapping[str, Any] | None = ...,
-        json_body: Any = ...,
-        body: BodyFactory | None = ...,
-        headers: Mapping[str, str] | None = ...,
-        kind: RetryKind | None = ...,
-        timeout: float | Timeout | NotGiven | None = ...,
         reconcile: Callable[[float], Awaitable[T | None]] | None = ...,
-        reconcile_window: float | None = ...,
-        reply_ref: str | None = ...,
-        replayable: bool = ...,
         options: RequestOptions | None = ...,
+        **call: Unpack[RequestCall],
     ) -> T: ...
 
     @overload
@@ -128,17 +129,9 @@ class BaseClient(ClientConfig):
         path: str,
         *,
         cast_to: None = ...,
-        params: Mapping[str, Any] | None = ...,
-        json_body: Any = ...,
-        body: BodyFactory | None = ...,
-        headers: Mapping[str, str] | None = ...,
-        kind: RetryKind | None = ...,
-        timeout: float | Timeout | NotGiven | None = ...,
         reconcile: None = ...,
-        reconcile_window: float | None = ...,
-        reply_ref: str | None = ...,
-        replayable: bool = ...,
         options: RequestOptions | None = ...,
+        **call: Unpack[RequestCall],
     ) -> None: ...
 
     async def request(
@@ -147,17 +140,9 @@ class BaseClient(ClientConfig):
         path: str,
         *,
         cast_to: Any = None,
-        params: Mapping[str, Any] | None = None,
-        json_body: Any = None,
-        body: BodyFactory | None = None,
-        headers: Mapping[str, str] | None = None,
-        kind: RetryKind | None = None,
-        timeout: float | Timeout | NotGiven | None = NOT_GIVEN,
         reconcile: Callable[[float], Awaitable[Any]] | None = None,
-        reconcile_window: float | None = None,
-        reply_ref: str | None = None,
-        replayable: bool = True,
         options: RequestOptions | None = None,
+        **call: Unpack[RequestCall],
     ) -> Any:
         """Send one API call (with retries) and return its body structured as ``cast_to``.
 
@@ -171,25 +156,13 @@ class BaseClient(ClientConfig):
         resource methods pass them through untouched).
         """
         if options:
-            timeout, headers, params = apply_options(options, timeout, headers, params)
+            call["timeout"], call["headers"], call["params"] = apply_options(
+                options, call.get("timeout", NOT_GIVEN), call.get("headers"), call.get("params")
+            )
         if cast_to is not None and cast_to is not bytes:  # bytes: the raw body, unparsed
             check_buildable(cast_to)  # a ValueError now, not after the call was made (billed)
-
         return await self._run(
-            method,
-            self.url_for(path),
-            params=params,
-            json_body=json_body,
-            body=body,
-            headers=headers,
-            kind=kind,
-            timeout=timeout,
-            cast_to=cast_to,
-            reconcile=reconcile,
-            reconcile_window=reconcile_window,
-            reply_ref=reply_ref,
-            replayable=replayable,
-            api=True,
+            method, self.url_for(path), cast_to=cast_to, reconcile=reconcile, api=True, **call
         )
 
     async def _read_json(self, response: aiohttp.ClientResponse, cast_to: Any, method: str) -> Any:
