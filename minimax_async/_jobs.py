@@ -282,7 +282,7 @@ async def wait_many(
     method: str,
     name: str,
     job_ids: Sequence[str],
-    options: WaitOptions[J],
+    options: Mapping[str, Any],
 ) -> list[J]:
     """Wait for every job concurrently; results in the order of ``job_ids``.
 
@@ -295,7 +295,7 @@ async def wait_many(
     for job_id in job_ids:
         kind.check(name, job_id)
     raise_on_failure = options.get("raise_on_failure", True)
-    each: WaitOptions[J] = {**options, "raise_on_failure": False}
+    each = {**options, "raise_on_failure": False}
     results: list[J | BaseException | None] = [None] * len(job_ids)
 
     async def one(index: int, job_id: str) -> None:
@@ -328,17 +328,35 @@ async def wait_many(
     return jobs
 
 
-def split_generate_args(
-    kind: JobKind[J], method: str, params: Mapping[str, Any], create_params: Any
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A ``generate_*`` helper's keywords: (the create call's, checked against the create
-    TypedDict ``create_params``; the wait's, with the kind's default ``timeout``)."""
+async def generate(
+    kind: JobKind[J],
+    client: JobsClient,
+    method: str,
+    params: Mapping[str, Any],
+    create: Callable[[JobsClient, dict[str, Any]], Awaitable[T]],
+    then: Callable[[T, dict[str, Any]], Awaitable[Any]],
+    *,
+    create_params: Any,
+    what: str,
+) -> Any:
+    """A ``generate_*`` helper: ``create(client, create_args)`` (waiting for capacity on 429),
+    then ``then(job, wait_options)`` with the time left as their ``timeout``: one deadline.
+
+    ``params``: the helper's keywords, the create call's (checked against the TypedDict
+    ``create_params``) and the wait's (``kind.options``), all checked before anything is sent.
+    """
     wait_keys = kind.options.__optional_keys__
     create_args = {key: value for key, value in params.items() if key not in wait_keys}
     check_keywords(method, create_args, create_params)
     options = {key: value for key, value in params.items() if key in wait_keys}
-    options.setdefault("timeout", kind.timeout)
-    return create_args, options
+    timeout: float | None = options.get("timeout", kind.timeout)
+    check_wait_args(timeout, options.get("poll_interval"))  # before anything is billed
+    start = anyio.current_time()
+    job = await create_with_capacity(
+        client, lambda mm: create(mm, create_args), timeout=timeout, what=what
+    )
+    left = None if timeout is None else max(0.001, timeout - (anyio.current_time() - start))
+    return await then(job, {**options, "timeout": left})
 
 
 async def generate_video(client: JobsClient, params: Mapping[str, Any]) -> Video:
@@ -346,18 +364,9 @@ async def generate_video(client: JobsClient, params: Mapping[str, Any]) -> Video
     from .models.videos import Video
     from .resources.videos import VideoCreateParams
 
-    create_args, options = split_generate_args(VIDEO, "generate_video", params, VideoCreateParams)
-
-    async def then(job: VideoJob, left: float | None) -> Video:
+    async def then(job: VideoJob, options: dict[str, Any]) -> Video:
         try:
-            return await wait(
-                VIDEO,
-                client,
-                "generate_video",
-                "video_id",
-                job.video_id,
-                {**options, "timeout": left},
-            )
+            return await wait(VIDEO, client, "generate_video", "video_id", job.video_id, options)
         except WaitTimeoutError as exc:
             if exc.result is None:  # never polled: still tell which video was created
                 exc.result = Video(
@@ -366,11 +375,13 @@ async def generate_video(client: JobsClient, params: Mapping[str, Any]) -> Video
             raise
 
     video: Video = await generate(
+        VIDEO,
         client,
-        lambda mm: mm.videos.create(**create_args),
+        "generate_video",
+        params,
+        lambda mm, create_args: mm.videos.create(**create_args),
         then,
-        timeout=options["timeout"],
-        poll_interval=options.get("poll_interval"),
+        create_params=VideoCreateParams,
         what="video",
     )
     return video
@@ -380,40 +391,29 @@ async def generate_images(client: JobsClient, params: Mapping[str, Any]) -> list
     """``generate_images``: create (waiting for capacity on 429), then wait for every image."""
     from .resources.images import ImageCreateParams
 
-    create_args, options = split_generate_args(IMAGE, "generate_images", params, ImageCreateParams)
-
-    async def then(job: ImageJob, left: float | None) -> list[Image]:
+    async def then(job: ImageJob, options: dict[str, Any]) -> list[Image]:
         if not job.image_ids:
             raise GenerationError("images/create answered without imageIds", result=job)
-        each: WaitOptions[Image] = {**options, "timeout": left}  # type: ignore[typeddict-item]
-        return await wait_many(IMAGE, client, "generate_images", "image_ids", job.image_ids, each)
+        return await wait_many(
+            IMAGE,
+            client,
+            "generate_images",
+            "image_ids",
+            job.image_ids,
+            options,
+        )
 
     images: list[Image] = await generate(
+        IMAGE,
         client,
-        lambda mm: mm.images.create(**create_args),
+        "generate_images",
+        params,
+        lambda mm, create_args: mm.images.create(**create_args),
         then,
-        timeout=options["timeout"],
-        poll_interval=options.get("poll_interval"),
+        create_params=ImageCreateParams,
         what="images",
     )
     return images
-
-
-async def generate(
-    client: JobsClient,
-    create: Callable[[JobsClient], Awaitable[T]],
-    then: Callable[[T, float | None], Awaitable[Any]],
-    *,
-    timeout: float | None,
-    poll_interval: float | None,
-    what: str,
-) -> Any:
-    """Create a job (waiting for capacity on 429), then ``then(job, time_left)``: one deadline."""
-    check_wait_args(timeout, poll_interval)  # before anything is created (and billed)
-    start = anyio.current_time()
-    job = await create_with_capacity(client, create, timeout=timeout, what=what)
-    left = None if timeout is None else max(0.001, timeout - (anyio.current_time() - start))
-    return await then(job, left)
 
 
 async def create_with_capacity(

@@ -16,8 +16,9 @@ their early polls), reads the scheduler once, and:
   not tracked by the scheduler (``DELETE scheduler/{id}``, created elsewhere);
 * ``REFRESH``: a wait with an ``on_progress`` callback (or a ``watch_video``) is fetched once at
   its first due tick and then every :data:`PROGRESS_REFRESH` seconds, so progress is not frozen;
-  a wait whose deadline is less than two intervals away is fetched once, so a timeout carries a
-  snapshot about as recent as the per-job loop's;
+  a wait whose deadline is less than two intervals (and at least :data:`DEADLINE_REFRESH`
+  seconds) away is fetched once, so a timeout carries a snapshot about as recent as the per-job
+  loop's;
 * ``POLL``: the watcher cannot tell (the scheduler read failed, the client is closing, or only one
   wait is left): the wait fetches its job itself.
 
@@ -57,6 +58,9 @@ Notice = Literal["left", "poll", "refresh"]
 
 #: A wait that reports progress is fetched at least this often (seconds).
 PROGRESS_REFRESH = 30.0
+#: The least time before a wait's deadline its last fetch is asked for: the fetch must come back
+#: before the deadline cancels it, even on a busy loop with very short poll intervals.
+DEADLINE_REFRESH = 0.25
 #: After a failed scheduler read, waits poll on their own for this long (seconds).
 FAILURE_COOLDOWN = 60.0
 
@@ -412,8 +416,8 @@ class SharedWatcher:
                     continue
                 if reg.observed and now - reg.last_fetch >= PROGRESS_REFRESH:
                     reg.notify("refresh")
-                elif not reg.refreshed_for_deadline and reg.deadline <= now + 2 * max(
-                    reg.interval, spacing
+                elif not reg.refreshed_for_deadline and reg.deadline <= now + max(
+                    2 * reg.interval, 2 * spacing, DEADLINE_REFRESH
                 ):
                     # The next round may come after the deadline: fetch it now, so that a
                     # timeout carries a recent snapshot (as the per-job loop's last poll).
