@@ -17,7 +17,6 @@ from ._base import (
     form_fields,
     form_file_type,
     new_reply_ref,
-    paginate,
     path_id,
 )
 
@@ -101,11 +100,12 @@ class Agent(Resource):
     def iter(self, **options: Unpack[RequestOptions]) -> AsyncIterator[RunningAgentJob]:
         """Every agent job executing now, all accounts together (``GET agent/jobs``, which
         answers in one page)."""
-        return paginate(
-            lambda _: self.running(**options),
+        return self._pages(
+            None,
+            lambda _account, _cursor: self.running(**options),
             items=lambda page: [job for jobs in (page.executing or {}).values() for job in jobs],
-            next_cursor=lambda page, got, _: None,
             key=lambda job: job.job_id,
+            every_account=False,
         )
 
     async def _post(
@@ -151,19 +151,17 @@ class Agent(Resource):
         replayable = all(u.replayable for u in uploads)
         route = Route("POST agent", account, pick="video", resendable=replayable)
         try:
-            return await self._routed(
+            return await self._send(
                 route,
-                lambda chosen: self._client.request(
-                    "POST",
-                    "agent",
-                    cast_to=AgentJob,
-                    body=form.with_account(chosen),
-                    kind="create",
-                    reply_ref=ref,
-                    replayable=replayable,
-                    **kwargs,
-                    options=options,
-                ),
+                "POST",
+                "agent",
+                AgentJob,
+                form=form,
+                kind="create",
+                reply_ref=ref,
+                replayable=replayable,
+                **kwargs,
+                options=options,
             )
         except JobCreationUnknownError as exc:
             # A 504 is ambiguous, unless it is the API's own answer for a job that timed out

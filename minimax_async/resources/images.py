@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from .._accounts import each_account
 from .._converter import structure
 from .._types import RequestOptions
 from .._validation import (
@@ -18,10 +17,8 @@ from ._base import (
     Resource,
     body_of,
     check_keywords,
-    more_pages,
     new_reply_ref,
     options_of,
-    paginate,
     path_id,
 )
 
@@ -166,17 +163,14 @@ class Images(Resource):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[Image]:
         """Every image of the account, page after page (``limit`` per page)."""
-        return each_account(
-            self._client,
+        return self._pages(
             account,
-            lambda acc: paginate(
-                lambda last: self.list(limit=limit, last_image_id=last, account=acc, **options),
-                items=lambda page: page.images,
-                next_cursor=lambda page, got, _: (
-                    got[-1].image_id if more_pages(page.has_next, len(got), limit) else None
-                ),
-                key=lambda image: image.image_id,
-            ),
+            lambda acc, last: self.list(limit=limit, last_image_id=last, account=acc, **options),
+            items=lambda page: page.images,
+            key=lambda image: image.image_id,
+            next_cursor=lambda got, _: got[-1].image_id,
+            has_more=lambda page: page.has_next,
+            size=limit,
         )
 
     async def delete(self, image_id: str, **options: Unpack[RequestOptions]) -> None:

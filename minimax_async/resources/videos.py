@@ -6,7 +6,6 @@ import builtins
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from .._accounts import Route, each_account, with_account
 from .._converter import structure
 from .._types import RequestOptions
 from .._validation import (
@@ -20,10 +19,9 @@ from ._base import (
     Resource,
     body_of,
     check_keywords,
-    more_pages,
     new_reply_ref,
+    next_number,
     options_of,
-    paginate,
     path_id,
 )
 
@@ -172,16 +170,7 @@ class Videos(Resource):
         """One page of the account's videos, newest first (``GET videos``)."""
         validate_paging("GET videos", limit=limit)
         params = {"limit": limit, "lastVideoId": last_video_id, "account": self._account(account)}
-        return await self._routed(
-            Route("GET videos", account),
-            lambda chosen: self._client.request(
-                "GET",
-                "videos",
-                cast_to=builtins.list[Video],
-                params=with_account(params, chosen),
-                options=options,
-            ),
-        )
+        return await self._get("videos", builtins.list[Video], params, account, options)
 
     def iter(
         self,
@@ -196,17 +185,13 @@ class Videos(Resource):
         With several accounts and no ``account`` (argument or client default), every account's
         videos, account after account.
         """
-        return each_account(
-            self._client,
+        return self._pages(
             account,
-            lambda acc: paginate(
-                lambda last: self.list(limit=limit, last_video_id=last, account=acc, **options),
-                items=lambda page: page,
-                next_cursor=lambda page, got, _: (
-                    got[-1].video_id if more_pages(None, len(got), limit) else None
-                ),
-                key=lambda video: video.video_id,
-            ),
+            lambda acc, last: self.list(limit=limit, last_video_id=last, account=acc, **options),
+            items=lambda page: page,
+            key=lambda video: video.video_id,
+            next_cursor=lambda got, _: got[-1].video_id,
+            size=limit,
         )
 
     async def delete(self, video_id: str, **options: Unpack[RequestOptions]) -> None:
@@ -240,15 +225,8 @@ class Videos(Resource):
         """Characters detected in uploaded images (``GET videos/characters``)."""
         validate_paging("GET videos/characters", page=page, page_size=page_size)
         params = {"page": page, "pageSize": page_size, "account": self._account(account)}
-        return await self._routed(
-            Route("GET videos/characters", account),
-            lambda chosen: self._client.request(
-                "GET",
-                "videos/characters",
-                cast_to=builtins.list[Character],
-                params=with_account(params, chosen),
-                options=options,
-            ),
+        return await self._get(
+            "videos/characters", builtins.list[Character], params, account, options
         )
 
     async def agent_templates(
@@ -265,15 +243,8 @@ class Videos(Resource):
 
         validate_paging("GET videos/agent-templates", limit=limit)
         params = {"limit": limit, "lastId": last_id, "account": self._account(account)}
-        return await self._routed(
-            Route("GET videos/agent-templates", account),
-            lambda chosen: self._client.request(
-                "GET",
-                "videos/agent-templates",
-                cast_to=AgentTemplatePage,
-                params=with_account(params, chosen),
-                options=options,
-            ),
+        return await self._get(
+            "videos/agent-templates", AgentTemplatePage, params, account, options
         )
 
     def iter_characters(
@@ -284,19 +255,15 @@ class Videos(Resource):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[Character]:
         """Every character of the account, page after page (``videos.characters``)."""
-        return each_account(
-            self._client,
+        return self._pages(
             account,
-            lambda acc: paginate(
-                lambda page: self.characters(
-                    page=page or 1, page_size=page_size, account=acc, **options
-                ),
-                items=lambda page: page,
-                next_cursor=lambda _, got, page: (
-                    (page or 1) + 1 if more_pages(None, len(got), page_size) else None
-                ),
-                key=lambda character: character.character_id,
+            lambda acc, number: self.characters(
+                page=number or 1, page_size=page_size, account=acc, **options
             ),
+            items=lambda page: page,
+            key=lambda character: character.character_id,
+            next_cursor=next_number,
+            size=page_size,
         )
 
     def iter_agent_templates(
@@ -307,15 +274,17 @@ class Videos(Resource):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[AgentTemplate]:
         """Every agent template, page after page (``videos.agent_templates``)."""
-        return paginate(
-            lambda last: self.agent_templates(
-                limit=limit, last_id=last, account=account, **options
+        return self._pages(
+            account,
+            lambda acc, last: self.agent_templates(
+                limit=limit, last_id=last, account=acc, **options
             ),
             items=lambda page: page.video_list,
-            next_cursor=lambda page, got, _: (
-                got[-1].id if more_pages(page.has_next, len(got), limit) else None
-            ),
             key=lambda template: template.id,
+            next_cursor=lambda got, _: got[-1].id,
+            has_more=lambda page: page.has_next,
+            size=limit,
+            every_account=False,
         )
 
     async def agent_template(
@@ -329,16 +298,7 @@ class Videos(Resource):
             "templateId": check_id("template_id", template_id),
             "account": self._account(account),
         }
-        return await self._routed(
-            Route("GET videos/agent-templates", account),
-            lambda chosen: self._client.request(
-                "GET",
-                "videos/agent-templates",
-                cast_to=AgentTemplate,
-                params=with_account(params, chosen),
-                options=options,
-            ),
-        )
+        return await self._get("videos/agent-templates", AgentTemplate, params, account, options)
 
     def agent_create(self, **kwargs: Any) -> AgentStream:
         """Start an agent-template video and stream its progress (same as ``mm.stream_agent``)."""
