@@ -6,18 +6,21 @@ import os
 import re
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote
 
 import aiohttp
 
 from .._accounts import Need, Route, each_account, file_refs, route_call, with_account
-from .._bodies import body_of, new_reply_ref
+from .._bodies import body_of, reply_ref_or_new
 from .._client_core import ClientCore
 from .._types import FileSource, ProgressCallback, RequestOptions, Timeout
 from .._uploads import AUDIO_VIDEO_IMAGE_TYPES, PreparedUpload, prepare_upload
 from .._validation import check_id
 from ..models.files import UploadedFile
+
+if TYPE_CHECKING:
+    from ..models.scheduler import ScheduledJob
 
 __all__ = [
     "MultipartFactory",
@@ -28,9 +31,10 @@ __all__ = [
     "form_file_type",
     "more_pages",
     "next_number",
-    "new_reply_ref",
     "options_of",
     "path_id",
+    "reply_ref_or_new",
+    "request_fields",
     "warn_decommissioned",
 ]
 
@@ -72,6 +76,16 @@ def options_of(given: Mapping[str, Any]) -> RequestOptions:
     return cast(
         RequestOptions, {k: v for k, v in given.items() if k in RequestOptions.__optional_keys__}
     )
+
+
+#: A create's keywords that are not fields of its request (``request_fields``).
+_NOT_FIELDS = frozenset({"account", "extra_body", *RequestOptions.__optional_keys__})
+
+
+def request_fields(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The request's own fields among a create's keywords (for its validator): not the
+    ``account``, ``extra_body`` or per-call options."""
+    return {k: v for k, v in given.items() if k not in _NOT_FIELDS}
 
 
 def check_keywords(method: str, given: Mapping[str, object], params: Any) -> None:
@@ -243,18 +257,28 @@ class Resource:
         path: str,
         cast_to: type[T],
         body: Mapping[str, Any],
+        params: Mapping[str, Any],
         *,
-        account: str | None,
-        reconcile: Callable[[float], Awaitable[T | None]],
+        found_as: Callable[[Sequence[ScheduledJob]], T],
         reconcile_window: float,
-        reply_ref: str,
-        options: RequestOptions | None,
         pick: Need | None = None,
         balanced: bool = False,
     ) -> T:
-        """A job-creating JSON ``POST path``: never resent blindly (an ambiguous failure runs
-        ``reconcile`` first, see ``_reconcile``), on the account of the files ``body``
-        references, else the one routing picks (``pick``, ``balanced``: see ``Route``)."""
+        """A job-creating JSON ``POST path`` (``params``: the create's keywords, for its
+        ``account`` and per-call options), on the account of the files ``body`` references,
+        else the one routing picks (``pick``, ``balanced``: see ``Route``).
+
+        Never resent blindly: an ambiguous failure first looks for the body's ``replyRef`` in
+        ``GET scheduler`` (see ``_reconcile``); the jobs found are the answer, as ``found_as``
+        makes them.
+        """
+        ref: str = body["replyRef"]
+
+        async def reconcile(span: float) -> T | None:
+            found = await self._client.scheduler.find_by_reply_ref(ref, span=span)
+            return found_as(found) if found else None
+
+        account = params.get("account")
         route = Route(f"POST {path}", account, refs=file_refs(body), pick=pick, balanced=balanced)
         return await self._send(
             route,
@@ -265,8 +289,8 @@ class Resource:
             kind="create",
             reconcile=reconcile,
             reconcile_window=reconcile_window,
-            reply_ref=reply_ref,
-            options=options,
+            reply_ref=ref,
+            options=options_of(params),
         )
 
     async def _upload_raw(

@@ -16,8 +16,8 @@ from ._base import (
     Resource,
     form_fields,
     form_file_type,
-    new_reply_ref,
     path_id,
+    reply_ref_or_new,
 )
 
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ class Agent(Resource):
             )
             for i, f in enumerate(files)
         ]
-        ref = reply_ref if reply_ref is not None else new_reply_ref()
+        ref = reply_ref_or_new(reply_ref)
         fields = form_fields(
             {
                 "prompt": prompt,

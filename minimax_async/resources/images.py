@@ -17,9 +17,9 @@ from ._base import (
     Resource,
     body_of,
     check_keywords,
-    new_reply_ref,
-    options_of,
     path_id,
+    reply_ref_or_new,
+    request_fields,
 )
 
 if TYPE_CHECKING:
@@ -70,69 +70,44 @@ class Images(Resource):
         always sends a ``replyRef`` and reconciles ambiguous failures through the scheduler.
         """
         check_keywords("images.create", params, _ImageCreateCall)
-        prompt, model = params["prompt"], params.get("model")
-        aspect_ratio, resolution = params.get("aspect_ratio"), params.get("resolution")
-        character_file_id = params.get("character_file_id")
-        reference_file_ids = params.get("reference_file_ids", ())
-        quantity, prompt_optimization = params.get("quantity"), params.get("prompt_optimization")
-        reply_url, reply_ref = params.get("reply_url"), params.get("reply_ref")
-        if isinstance(reference_file_ids, str):
-            reference_file_ids = (reference_file_ids,)
-        validate_image_create(
-            prompt=prompt,
-            model=model,
-            aspect_ratio=aspect_ratio,
-            resolution=resolution,
-            character_file_id=character_file_id,
-            reference_file_ids=reference_file_ids,
-            quantity=quantity,
-            prompt_optimization=prompt_optimization,
-            reply_url=reply_url,
-            reply_ref=reply_ref,
-            max_jobs=None,
-        )
-        ref = reply_ref if reply_ref is not None else new_reply_ref()
+        fields = request_fields(params)
+        references = fields.get("reference_file_ids", ())
+        if isinstance(references, str):
+            fields["reference_file_ids"] = references = (references,)
+        validate_image_create(**fields)
+        ref = reply_ref_or_new(params.get("reply_ref"))
         body = body_of(
             {
                 "account": self._account(params.get("account")),
-                "prompt": prompt,
-                "model": model,
-                "aspectRatio": aspect_ratio,
-                "resolution": resolution,
-                "characterFileId": character_file_id,
-                **image_reference_fields(reference_file_ids),
-                "quantity": quantity,
-                "promptOptimization": prompt_optimization,
-                "replyUrl": reply_url,
+                "prompt": params["prompt"],
+                "model": params.get("model"),
+                "aspectRatio": params.get("aspect_ratio"),
+                "resolution": params.get("resolution"),
+                "characterFileId": params.get("character_file_id"),
+                **image_reference_fields(references),
+                "quantity": params.get("quantity"),
+                "promptOptimization": params.get("prompt_optimization"),
+                "replyUrl": params.get("reply_url"),
                 "replyRef": ref,
             },
             params.get("extra_body"),
         )
-
-        async def reconcile(span: float) -> ImageJob | None:
-            found = await self._client.scheduler.find_by_reply_ref(ref, span=span)
-            if not found:
-                return None
-            return structure(
-                {
-                    # Listed under ``imageId`` or ``videoId``: the documents show both.
-                    "imageIds": [job.job_id for job in found],
-                    "replyRef": ref,
-                    "replyUrl": found[0].reply_url,
-                },
-                ImageJob,
-            )
-
         # Several accounts: the references' account, else the one with the most free slots.
         return await self._create_job(
             "images/create",
             ImageJob,
             body,
-            account=params.get("account"),
-            reconcile=reconcile,
+            params,
+            found_as=lambda jobs: structure(
+                {
+                    # Listed under ``imageId`` or ``videoId``: the documents show both.
+                    "imageIds": [job.job_id for job in jobs],
+                    "replyRef": ref,
+                    "replyUrl": jobs[0].reply_url,
+                },
+                ImageJob,
+            ),
             reconcile_window=IMAGE_RECONCILE_WINDOW,
-            reply_ref=ref,
-            options=options_of(params),
             pick="video",
         )
 

@@ -19,10 +19,10 @@ from ._base import (
     Resource,
     body_of,
     check_keywords,
-    new_reply_ref,
     next_number,
-    options_of,
     path_id,
+    reply_ref_or_new,
+    request_fields,
 )
 
 if TYPE_CHECKING:
@@ -92,64 +92,36 @@ class Videos(Resource):
             JobCreationUnknownError: the outcome stayed unknown; carries the ``reply_ref``.
         """
         check_keywords("videos.create", params, _VideoCreateCall)
-        prompt, model, options = params.get("prompt"), params.get("model"), params.get("options")
-        file_id, end_frame_file_id = params.get("file_id"), params.get("end_frame_file_id")
-        prompt_optimization = params.get("prompt_optimization")
-        reply_url, reply_ref = params.get("reply_url"), params.get("reply_ref")
-        max_jobs = params.get("max_jobs")
-        audio_file_ids = params.get("audio_file_ids", ())
-        video_file_ids = params.get("video_file_ids", ())
-        validate_video_create(
-            prompt=prompt,
-            model=model,
-            options=options,
-            file_id=file_id,
-            end_frame_file_id=end_frame_file_id,
-            prompt_optimization=prompt_optimization,
-            reply_url=reply_url,
-            reply_ref=reply_ref,
-            max_jobs=max_jobs,
-            audio_file_ids=audio_file_ids,
-            video_file_ids=video_file_ids,
-        )
-        ref = reply_ref if reply_ref is not None else new_reply_ref()
+        validate_video_create(**request_fields(params))
+        ref = reply_ref_or_new(params.get("reply_ref"))
         body = body_of(
             {
                 "account": self._account(params.get("account")),
-                "prompt": prompt,
-                "model": model,
-                "options": options,
-                "fileID": file_id,
-                "end_frame_fileID": end_frame_file_id,
-                "promptOptimization": prompt_optimization,
-                "replyUrl": reply_url,
+                "prompt": params.get("prompt"),
+                "model": params.get("model"),
+                "options": params.get("options"),
+                "fileID": params.get("file_id"),
+                "end_frame_fileID": params.get("end_frame_file_id"),
+                "promptOptimization": params.get("prompt_optimization"),
+                "replyUrl": params.get("reply_url"),
                 "replyRef": ref,
-                "maxJobs": max_jobs,
-                **omni_reference_fields("audio_file_ids", audio_file_ids),
-                **omni_reference_fields("video_file_ids", video_file_ids),
+                "maxJobs": params.get("max_jobs"),
+                **omni_reference_fields("audio_file_ids", params.get("audio_file_ids", ())),
+                **omni_reference_fields("video_file_ids", params.get("video_file_ids", ())),
             },
             params.get("extra_body"),
         )
-
-        async def reconcile(span: float) -> VideoJob | None:
-            found = await self._client.scheduler.find_by_reply_ref(ref, span=span)
-            if not found:
-                return None
-            job = found[0]
-            return structure(
-                {"videoId": job.job_id, "replyRef": ref, "replyUrl": job.reply_url}, VideoJob
-            )
-
         # The API load-balances a create without account: with files, it must follow them.
         return await self._create_job(
             "videos/create",
             VideoJob,
             body,
-            account=params.get("account"),
-            reconcile=reconcile,
+            params,
+            found_as=lambda jobs: structure(
+                {"videoId": jobs[0].job_id, "replyRef": ref, "replyUrl": jobs[0].reply_url},
+                VideoJob,
+            ),
             reconcile_window=VIDEO_RECONCILE_WINDOW,
-            reply_ref=ref,
-            options=options_of(params),
             balanced=True,
         )
 
