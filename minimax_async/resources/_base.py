@@ -237,6 +237,18 @@ class Resource:
 
         return await self._routed(route, attempt)
 
+    async def _retrieve(
+        self, group: str, name: str, value: str, cast_to: type[T], options: RequestOptions
+    ) -> T:
+        """``GET group/{value}``: one item of ``group`` by its id (``name``: its parameter)."""
+        return await self._client.request(
+            "GET", f"{group}/{path_id(name, value)}", cast_to=cast_to, options=options
+        )
+
+    async def _delete(self, group: str, name: str, value: str, options: RequestOptions) -> None:
+        """``DELETE group/{value}``: one item of ``group`` by its id (``name``: its parameter)."""
+        await self._client.request("DELETE", f"{group}/{path_id(name, value)}", options=options)
+
     async def _get(
         self,
         path: str,

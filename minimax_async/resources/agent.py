@@ -16,7 +16,6 @@ from ._base import (
     Resource,
     form_fields,
     form_file_type,
-    path_id,
     reply_ref_or_new,
 )
 
@@ -87,9 +86,7 @@ class Agent(Resource):
 
     async def retrieve(self, job_id: str, **options: Unpack[RequestOptions]) -> AgentJob:
         """An agent job's status and results (``GET agent/{jobId}``)."""
-        return await self._client.request(
-            "GET", f"agent/{path_id('job_id', job_id)}", cast_to=AgentJob, options=options
-        )
+        return await self._retrieve("agent", "job_id", job_id, AgentJob, options)
 
     async def running(self, **options: Unpack[RequestOptions]) -> RunningAgentJobs:
         """Agent jobs executing now, by account (``GET agent/jobs``)."""

@@ -24,7 +24,7 @@ from ..models.audio import (
     VoicePage,
 )
 from ..models.files import UploadedFile
-from ._base import Resource, body_of, next_number, path_id, warn_decommissioned
+from ._base import Resource, body_of, next_number, warn_decommissioned
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
@@ -174,16 +174,12 @@ class Audio(Resource):
     async def retrieve(self, audio_id: str, **options: Unpack[RequestOptions]) -> AudioClip:
         """One speech clip (``GET audio/{audio_id}``)."""
         warn_decommissioned("GET audio/{audio_id}")
-        return await self._client.request(
-            "GET", f"audio/{path_id('audio_id', audio_id)}", cast_to=AudioClip, options=options
-        )
+        return await self._retrieve("audio", "audio_id", audio_id, AudioClip, options)
 
     async def delete(self, audio_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete a speech clip (``DELETE audio/{audio_id}``)."""
         warn_decommissioned("DELETE audio/{audio_id}")
-        await self._client.request(
-            "DELETE", f"audio/{path_id('audio_id', audio_id)}", options=options
-        )
+        await self._delete("audio", "audio_id", audio_id, options)
 
     async def clone_voice(
         self,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from .._types import FileSource, ProgressCallback, RequestOptions
 from .._validation import validate_paging
 from ..models.files import FileRecord, UploadedFile
-from ._base import Resource, path_id
+from ._base import Resource
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
@@ -73,6 +73,4 @@ class Files(Resource):
 
     async def delete(self, file_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete an uploaded file (``DELETE files/{fileID}``)."""
-        await self._client.request(
-            "DELETE", f"files/{path_id('file_id', file_id)}", options=options
-        )
+        await self._delete("files", "file_id", file_id, options)

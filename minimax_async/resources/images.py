@@ -17,7 +17,6 @@ from ._base import (
     Resource,
     body_of,
     check_keywords,
-    path_id,
     reply_ref_or_new,
     request_fields,
 )
@@ -113,9 +112,7 @@ class Images(Resource):
 
     async def retrieve(self, image_id: str, **options: Unpack[RequestOptions]) -> Image:
         """An image's status and, once completed, its URLs (``GET images/{imageId}``)."""
-        return await self._client.request(
-            "GET", f"images/{path_id('image_id', image_id)}", cast_to=Image, options=options
-        )
+        return await self._retrieve("images", "image_id", image_id, Image, options)
 
     async def list(
         self,
@@ -150,6 +147,4 @@ class Images(Resource):
 
     async def delete(self, image_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete an image (``DELETE images/{imageId}``)."""
-        await self._client.request(
-            "DELETE", f"images/{path_id('image_id', image_id)}", options=options
-        )
+        await self._delete("images", "image_id", image_id, options)

@@ -10,7 +10,7 @@ from .._accounts import Route
 from .._types import RequestOptions
 from .._validation import validate_music_create, validate_paging
 from ..models.music import Music, MusicJob, MusicStyleGroup
-from ._base import Resource, path_id, warn_decommissioned
+from ._base import Resource, warn_decommissioned
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
@@ -48,9 +48,7 @@ class Music_(Resource):
     async def retrieve(self, music_id: str, **options: Unpack[RequestOptions]) -> Music:
         """A song's status and URLs (``GET music/{musicId}``)."""
         warn_decommissioned("GET music/{musicId}")
-        return await self._client.request(
-            "GET", f"music/{path_id('music_id', music_id)}", cast_to=Music, options=options
-        )
+        return await self._retrieve("music", "music_id", music_id, Music, options)
 
     async def styles(
         self, *, account: str | None = None, **options: Unpack[RequestOptions]

@@ -20,7 +20,6 @@ from ._base import (
     body_of,
     check_keywords,
     next_number,
-    path_id,
     reply_ref_or_new,
     request_fields,
 )
@@ -127,9 +126,7 @@ class Videos(Resource):
 
     async def retrieve(self, video_id: str, **options: Unpack[RequestOptions]) -> Video:
         """A video's current status, progress and, once completed, its URLs."""
-        return await self._client.request(
-            "GET", f"videos/{path_id('video_id', video_id)}", cast_to=Video, options=options
-        )
+        return await self._retrieve("videos", "video_id", video_id, Video, options)
 
     async def list(
         self,
@@ -168,9 +165,7 @@ class Videos(Resource):
 
     async def delete(self, video_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete a video (``DELETE videos/{videoId}``)."""
-        await self._client.request(
-            "DELETE", f"videos/{path_id('video_id', video_id)}", options=options
-        )
+        await self._delete("videos", "video_id", video_id, options)
 
     async def cancel(
         self,
