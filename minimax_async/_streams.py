@@ -19,7 +19,7 @@ import aiohttp
 import anyio
 
 from ._accounts import Route, balanced_account, file_refs
-from ._bodies import body_of, new_reply_ref
+from ._bodies import body_of, reply_ref_or_new
 from ._client_core import ClientCore
 from ._converter import structure
 from ._exceptions import (
@@ -284,7 +284,7 @@ def open_agent_stream(
         reply_ref=reply_ref,
         max_jobs=max_jobs,
     )
-    ref = reply_ref if reply_ref is not None else new_reply_ref()
+    ref = reply_ref_or_new(reply_ref)
     # Load-balanced by the API, except that a job must run on its file's account.
     chosen = balanced_account(
         Route("POST videos/agent-create", account, refs=(file_id or "", *file_refs(extra_body))),

@@ -6,18 +6,21 @@ import os
 import re
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import quote
 
 import aiohttp
 
-from .._accounts import Need, Route, file_refs, route_call, with_account
-from .._bodies import body_of, new_reply_ref
+from .._accounts import Need, Route, each_account, file_refs, route_call, with_account
+from .._bodies import body_of, reply_ref_or_new
 from .._client_core import ClientCore
 from .._types import FileSource, ProgressCallback, RequestOptions, Timeout
 from .._uploads import AUDIO_VIDEO_IMAGE_TYPES, PreparedUpload, prepare_upload
 from .._validation import check_id
 from ..models.files import UploadedFile
+
+if TYPE_CHECKING:
+    from ..models.scheduler import ScheduledJob
 
 __all__ = [
     "MultipartFactory",
@@ -27,10 +30,11 @@ __all__ = [
     "form_fields",
     "form_file_type",
     "more_pages",
-    "new_reply_ref",
+    "next_number",
     "options_of",
-    "paginate",
     "path_id",
+    "reply_ref_or_new",
+    "request_fields",
     "warn_decommissioned",
 ]
 
@@ -74,6 +78,16 @@ def options_of(given: Mapping[str, Any]) -> RequestOptions:
     )
 
 
+#: A create's keywords that are not fields of its request (``request_fields``).
+_NOT_FIELDS = frozenset({"account", "extra_body", *RequestOptions.__optional_keys__})
+
+
+def request_fields(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The request's own fields among a create's keywords (for its validator): not the
+    ``account``, ``extra_body`` or per-call options."""
+    return {k: v for k, v in given.items() if k not in _NOT_FIELDS}
+
+
 def check_keywords(method: str, given: Mapping[str, object], params: Any) -> None:
     """Refuse what Python refuses for an explicit signature, for methods taking
     ``**kwargs: Unpack[SomeParams]`` (``params`` a TypedDict): unknown and missing keywords.
@@ -99,47 +113,18 @@ _I = TypeVar("_I")
 _P = TypeVar("_P")
 
 
-async def paginate(
-    fetch: Callable[[_C | None], Awaitable[_P]],
-    *,
-    items: Callable[[_P], Sequence[_I] | None],
-    next_cursor: Callable[[_P, Sequence[_I], _C | None], _C | None],
-    key: Callable[[_I], Hashable | None],
-) -> AsyncIterator[_I]:
-    """Every item of a paged list endpoint, fetching page after page (the ``iter`` methods).
-
-    ``fetch(cursor)`` gets one page (``cursor`` None: the first); ``next_cursor(page, items,
-    cursor)`` says where the next page starts, None after the last. Items already yielded
-    (same ``key``; a None key is never a repeat) are skipped, and a page with nothing new ends
-    the iteration: a server that ignores the cursor cannot make this loop forever.
-    """
-    cursor: _C | None = None
-    seen: set[Hashable] = set()
-    while True:
-        page = await fetch(cursor)
-        batch = items(page) or ()
-        fresh = False
-        for item in batch:
-            ident = key(item)
-            if ident is not None:
-                if ident in seen:
-                    continue
-                seen.add(ident)
-            fresh = True
-            yield item
-        if not fresh:
-            return
-        cursor = next_cursor(page, batch, cursor)
-        if cursor is None:
-            return
-
-
 def more_pages(flag: bool | None, got: int, size: int | None) -> bool:
     """Whether a page is followed by another: the API's own flag (``has_next``, ``has_more``)
     when it sends one, else a full page (``size`` items) or, with no size asked, any items."""
     if flag is not None:
         return flag
     return got == size if size is not None else got > 0
+
+
+def next_number(items: Sequence[object], number: int | None) -> int:
+    """The next page's number (a ``next_cursor`` for ``Resource._pages``), for endpoints that
+    number their pages from 1 (``page``)."""
+    return (number or 1) + 1
 
 
 def form_fields(
@@ -223,6 +208,47 @@ class Resource:
         """``send(account)`` on the account ``route`` leads to (see ``_accounts``)."""
         return await route_call(self._client, route, send)
 
+    async def _send(
+        self,
+        route: Route,
+        method: str,
+        path: str,
+        cast_to: type[T],
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        form: MultipartFactory | None = None,
+        options: RequestOptions | None,
+        **request: Any,
+    ) -> T:
+        """``method path`` on the account ``route`` leads to, that account sent in the ``form``,
+        else in the ``json_body``, else in the query (``params``); ``request``: the rest of
+        ``ClientCore.request``'s keywords (``kind``, ``timeout`` ...)."""
+
+        def attempt(chosen: str | None) -> Awaitable[T]:
+            sent: dict[str, Any] = {**request, "params": params}
+            if form is not None:
+                sent["body"] = form.with_account(chosen)
+            elif json_body is not None:
+                sent["json_body"] = with_account(json_body, chosen)
+            else:
+                sent["params"] = with_account(params or {}, chosen)
+            return self._client.request(method, path, cast_to=cast_to, options=options, **sent)
+
+        return await self._routed(route, attempt)
+
+    async def _retrieve(
+        self, group: str, name: str, value: str, cast_to: type[T], options: RequestOptions
+    ) -> T:
+        """``GET group/{value}``: one item of ``group`` by its id (``name``: its parameter)."""
+        return await self._client.request(
+            "GET", f"{group}/{path_id(name, value)}", cast_to=cast_to, options=options
+        )
+
+    async def _delete(self, group: str, name: str, value: str, options: RequestOptions) -> None:
+        """``DELETE group/{value}``: one item of ``group`` by its id (``name``: its parameter)."""
+        await self._client.request("DELETE", f"{group}/{path_id(name, value)}", options=options)
+
     async def _get(
         self,
         path: str,
@@ -230,50 +256,53 @@ class Resource:
         params: Mapping[str, Any],
         account: str | None,
         options: RequestOptions | None,
+        *,
+        what: str | None = None,
     ) -> T:
-        """``GET path`` on the account routing leads to (``params`` get its ``account``)."""
-        return await self._routed(
-            Route(f"GET {path}", account),
-            lambda chosen: self._client.request(
-                "GET",
-                path,
-                cast_to=cast_to,
-                params=with_account(params, chosen),
-                options=options,
-            ),
-        )
+        """``GET path`` on the account routing leads to (``params`` get its ``account``);
+        ``what``: the route's name in errors when not ``GET path`` (a path with an id in it)."""
+        route = Route(what or f"GET {path}", account)
+        return await self._send(route, "GET", path, cast_to, params=params, options=options)
 
     async def _create_job(
         self,
         path: str,
         cast_to: type[T],
         body: Mapping[str, Any],
+        params: Mapping[str, Any],
         *,
-        account: str | None,
-        reconcile: Callable[[float], Awaitable[T | None]],
+        found_as: Callable[[Sequence[ScheduledJob]], T],
         reconcile_window: float,
-        reply_ref: str,
-        options: RequestOptions | None,
         pick: Need | None = None,
         balanced: bool = False,
     ) -> T:
-        """A job-creating JSON ``POST path``: never resent blindly (an ambiguous failure runs
-        ``reconcile`` first, see ``_reconcile``), on the account of the files ``body``
-        references, else the one routing picks (``pick``, ``balanced``: see ``Route``)."""
+        """A job-creating JSON ``POST path`` (``params``: the create's keywords, for its
+        ``account`` and per-call options), on the account of the files ``body`` references,
+        else the one routing picks (``pick``, ``balanced``: see ``Route``).
+
+        Never resent blindly: an ambiguous failure first looks for the body's ``replyRef`` in
+        ``GET scheduler`` (see ``_reconcile``); the jobs found are the answer, as ``found_as``
+        makes them.
+        """
+        ref: str = body["replyRef"]
+
+        async def reconcile(span: float) -> T | None:
+            found = await self._client.scheduler.find_by_reply_ref(ref, span=span)
+            return found_as(found) if found else None
+
+        account = params.get("account")
         route = Route(f"POST {path}", account, refs=file_refs(body), pick=pick, balanced=balanced)
-        return await self._routed(
+        return await self._send(
             route,
-            lambda chosen: self._client.request(
-                "POST",
-                path,
-                cast_to=cast_to,
-                json_body=with_account(body, chosen),
-                kind="create",
-                reconcile=reconcile,
-                reconcile_window=reconcile_window,
-                reply_ref=reply_ref,
-                options=options,
-            ),
+            "POST",
+            path,
+            cast_to,
+            json_body=body,
+            kind="create",
+            reconcile=reconcile,
+            reconcile_window=reconcile_window,
+            reply_ref=ref,
+            options=options_of(params),
         )
 
     async def _upload_raw(
@@ -299,21 +328,66 @@ class Resource:
             pick="audio" if path.startswith("audio") else "video",
             resendable=upload.replayable,
         )
-        return await self._routed(
+        return await self._send(
             route,
-            lambda chosen: self._client.request(
-                "POST",
-                path,
-                cast_to=UploadedFile,
-                params={"account": chosen},
-                body=upload.payload,
-                headers=upload.headers(),
-                kind="idempotent",
-                replayable=upload.replayable,
-                timeout=UPLOAD_TIMEOUT,
-                options=options,
-            ),
+            "POST",
+            path,
+            UploadedFile,
+            body=upload.payload,
+            headers=upload.headers(),
+            kind="idempotent",
+            replayable=upload.replayable,
+            timeout=UPLOAD_TIMEOUT,
+            options=options,
         )
+
+    def _pages(
+        self,
+        account: str | None,
+        fetch: Callable[[str | None, _C | None], Awaitable[_P]],
+        *,
+        items: Callable[[_P], Sequence[_I] | None],
+        key: Callable[[_I], Hashable | None],
+        next_cursor: Callable[[Sequence[_I], _C | None], _C | None] | None = None,
+        has_more: Callable[[_P], bool | None] | None = None,
+        size: int | None = None,
+        every_account: bool = True,
+    ) -> AsyncIterator[_I]:
+        """Every item of a paged list endpoint, page after page (the ``iter`` methods).
+
+        ``fetch(account, cursor)`` gets one page (``cursor`` None: the first); after a page
+        that ``more_pages`` says is followed (``has_more(page)``: the API's flag; ``size``: the
+        page size asked), ``next_cursor(items, cursor)`` says where the next starts (None, or
+        no ``next_cursor``: that was the last). Items already yielded (same ``key``; a None key
+        is never a repeat) are skipped, and a page with nothing new ends the walk: a server
+        that ignores the cursor cannot make this loop forever. With several accounts and no
+        ``account`` named, every account's items, account after account (``each_account``);
+        ``every_account=False``: the one walk on ``account`` as given.
+        """
+
+        async def walk(acc: str | None) -> AsyncIterator[_I]:
+            cursor: _C | None = None
+            seen: set[Hashable] = set()
+            while True:
+                page = await fetch(acc, cursor)
+                batch = items(page) or ()
+                fresh = False
+                for item in batch:
+                    ident = key(item)
+                    if ident is not None:
+                        if ident in seen:
+                            continue
+                        seen.add(ident)
+                    fresh = True
+                    yield item
+                flag = has_more(page) if has_more is not None else None
+                if not fresh or next_cursor is None or not more_pages(flag, len(batch), size):
+                    return
+                cursor = next_cursor(batch, cursor)
+                if cursor is None:
+                    return
+
+        return each_account(self._client, account, walk) if every_account else walk(account)
 
 
 class MultipartFactory:

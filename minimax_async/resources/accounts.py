@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .._types import RequestOptions
 from .._validation import validate_account_config
 from ..models.accounts import Account, Features
-from ._base import Resource, body_of, path_id
+from ._base import Resource, body_of
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
@@ -27,9 +27,7 @@ class Accounts(Resource):
 
     async def retrieve(self, account: str, **options: Unpack[RequestOptions]) -> Account:
         """One account's configuration (``GET accounts/{account}``)."""
-        return await self._client.request(
-            "GET", f"accounts/{path_id('account', account)}", cast_to=Account, options=options
-        )
+        return await self._retrieve("accounts", "account", account, Account, options)
 
     async def configure(
         self,
@@ -53,9 +51,7 @@ class Accounts(Resource):
 
     async def delete(self, account: str, **options: Unpack[RequestOptions]) -> None:
         """Remove an account's configuration (``DELETE accounts/{account}``)."""
-        await self._client.request(
-            "DELETE", f"accounts/{path_id('account', account)}", options=options
-        )
+        await self._delete("accounts", "account", account, options)
 
     async def features(
         self, *, account: str | None = None, **options: Unpack[RequestOptions]

@@ -16,9 +16,7 @@ from ._base import (
     Resource,
     form_fields,
     form_file_type,
-    new_reply_ref,
-    paginate,
-    path_id,
+    reply_ref_or_new,
 )
 
 if TYPE_CHECKING:
@@ -88,9 +86,7 @@ class Agent(Resource):
 
     async def retrieve(self, job_id: str, **options: Unpack[RequestOptions]) -> AgentJob:
         """An agent job's status and results (``GET agent/{jobId}``)."""
-        return await self._client.request(
-            "GET", f"agent/{path_id('job_id', job_id)}", cast_to=AgentJob, options=options
-        )
+        return await self._retrieve("agent", "job_id", job_id, AgentJob, options)
 
     async def running(self, **options: Unpack[RequestOptions]) -> RunningAgentJobs:
         """Agent jobs executing now, by account (``GET agent/jobs``)."""
@@ -101,11 +97,12 @@ class Agent(Resource):
     def iter(self, **options: Unpack[RequestOptions]) -> AsyncIterator[RunningAgentJob]:
         """Every agent job executing now, all accounts together (``GET agent/jobs``, which
         answers in one page)."""
-        return paginate(
-            lambda _: self.running(**options),
+        return self._pages(
+            None,
+            lambda _account, _cursor: self.running(**options),
             items=lambda page: [job for jobs in (page.executing or {}).values() for job in jobs],
-            next_cursor=lambda page, got, _: None,
             key=lambda job: job.job_id,
+            every_account=False,
         )
 
     async def _post(
@@ -131,7 +128,7 @@ class Agent(Resource):
             )
             for i, f in enumerate(files)
         ]
-        ref = reply_ref if reply_ref is not None else new_reply_ref()
+        ref = reply_ref_or_new(reply_ref)
         fields = form_fields(
             {
                 "prompt": prompt,
@@ -151,19 +148,17 @@ class Agent(Resource):
         replayable = all(u.replayable for u in uploads)
         route = Route("POST agent", account, pick="video", resendable=replayable)
         try:
-            return await self._routed(
+            return await self._send(
                 route,
-                lambda chosen: self._client.request(
-                    "POST",
-                    "agent",
-                    cast_to=AgentJob,
-                    body=form.with_account(chosen),
-                    kind="create",
-                    reply_ref=ref,
-                    replayable=replayable,
-                    **kwargs,
-                    options=options,
-                ),
+                "POST",
+                "agent",
+                AgentJob,
+                form=form,
+                kind="create",
+                reply_ref=ref,
+                replayable=replayable,
+                **kwargs,
+                options=options,
             )
         except JobCreationUnknownError as exc:
             # A 504 is ambiguous, unless it is the API's own answer for a job that timed out

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from .._accounts import Route, each_account, file_refs, with_account
+from .._accounts import Route, file_refs, with_account
 from .._types import FileSource, ProgressCallback, RequestOptions
 from .._validation import (
     check_id,
@@ -24,12 +24,14 @@ from ..models.audio import (
     VoicePage,
 )
 from ..models.files import UploadedFile
-from ._base import Resource, body_of, more_pages, paginate, path_id, warn_decommissioned
+from ._base import Resource, body_of, next_number, warn_decommissioned
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
 
 __all__ = ["Audio"]
+
+_T = TypeVar("_T")
 
 #: The Content-Types ``POST audio/upload-sample`` documents (mp3, wav).
 _SAMPLE_TYPES = ("audio/mpeg", "audio/wav", "audio/wave")
@@ -62,18 +64,7 @@ class Audio(Resource):
     ) -> AudioClip:
         """Speak ``text`` (up to 500 characters) with ``voice_id``; returns the mp3 clip."""
         warn_decommissioned("POST audio/create-mp3")
-        body = self._speech_body(locals(), "create-mp3")
-        return await self._routed(
-            _speech_route("POST audio/create-mp3", account, voice_id),
-            lambda chosen: self._client.request(
-                "POST",
-                "audio/create-mp3",
-                cast_to=AudioClip,
-                json_body=with_account(body, chosen),
-                kind="create",
-                options=options,
-            ),
-        )
+        return await self._speak("create-mp3", AudioClip, locals(), options)
 
     async def create_stream(
         self,
@@ -99,18 +90,7 @@ class Audio(Resource):
     ) -> AudioStreamTicket:
         """The token and payload to stream speech of ``text`` over ``audio/wss``."""
         warn_decommissioned("POST audio/create-stream")
-        body = self._speech_body(locals(), "create-stream")
-        return await self._routed(
-            _speech_route("POST audio/create-stream", account, voice_id),
-            lambda chosen: self._client.request(
-                "POST",
-                "audio/create-stream",
-                cast_to=AudioStreamTicket,
-                json_body=with_account(body, chosen),
-                kind="create",
-                options=options,
-            ),
-        )
+        return await self._speak("create-stream", AudioStreamTicket, locals(), options)
 
     def stream(self, **kwargs: Any) -> AsyncIterator[bytes]:
         """Speak ``text`` and iterate the mp3 bytes as they arrive over the WebSocket.
@@ -147,16 +127,7 @@ class Audio(Resource):
             "page_size": page_size,
             "account": self._account(account),
         }
-        return await self._routed(
-            Route("GET audio/voices", account),
-            lambda chosen: self._client.request(
-                "GET",
-                "audio/voices",
-                cast_to=VoicePage,
-                params=with_account(params, chosen),
-                options=options,
-            ),
-        )
+        return await self._get("audio/voices", VoicePage, params, account, options)
 
     async def config(
         self, *, account: str | None = None, **options: Unpack[RequestOptions]
@@ -164,16 +135,7 @@ class Audio(Resource):
         """Languages, emotions and other speech settings (``GET audio/config``)."""
         warn_decommissioned("GET audio/config")
         params = {"account": self._account(account)}
-        return await self._routed(
-            Route("GET audio/config", account),
-            lambda chosen: self._client.request(
-                "GET",
-                "audio/config",
-                cast_to=AudioConfig,
-                params=with_account(params, chosen),
-                options=options,
-            ),
-        )
+        return await self._get("audio/config", AudioConfig, params, account, options)
 
     async def list(
         self,
@@ -187,16 +149,7 @@ class Audio(Resource):
         warn_decommissioned("GET audio")
         validate_paging("GET audio", page=page, page_size=page_size)
         params = {"page": page, "page_size": page_size, "account": self._account(account)}
-        return await self._routed(
-            Route("GET audio", account),
-            lambda chosen: self._client.request(
-                "GET",
-                "audio",
-                cast_to=AudioPage,
-                params=with_account(params, chosen),
-                options=options,
-            ),
-        )
+        return await self._get("audio", AudioPage, params, account, options)
 
     def iter(
         self,
@@ -206,32 +159,27 @@ class Audio(Resource):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[AudioClip]:
         """Every speech clip of the account, page after page (``GET audio``)."""
-        return each_account(
-            self._client,
+        return self._pages(
             account,
-            lambda acc: paginate(
-                lambda page: self.list(page=page or 1, page_size=page_size, account=acc, **options),
-                items=lambda page: page.audio_list,
-                next_cursor=lambda page, got, number: (
-                    (number or 1) + 1 if more_pages(page.has_more, len(got), page_size) else None
-                ),
-                key=lambda clip: clip.audio_id,
+            lambda acc, number: self.list(
+                page=number or 1, page_size=page_size, account=acc, **options
             ),
+            items=lambda page: page.audio_list,
+            key=lambda clip: clip.audio_id,
+            next_cursor=next_number,
+            has_more=lambda page: page.has_more,
+            size=page_size,
         )
 
     async def retrieve(self, audio_id: str, **options: Unpack[RequestOptions]) -> AudioClip:
         """One speech clip (``GET audio/{audio_id}``)."""
         warn_decommissioned("GET audio/{audio_id}")
-        return await self._client.request(
-            "GET", f"audio/{path_id('audio_id', audio_id)}", cast_to=AudioClip, options=options
-        )
+        return await self._retrieve("audio", "audio_id", audio_id, AudioClip, options)
 
     async def delete(self, audio_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete a speech clip (``DELETE audio/{audio_id}``)."""
         warn_decommissioned("DELETE audio/{audio_id}")
-        await self._client.request(
-            "DELETE", f"audio/{path_id('audio_id', audio_id)}", options=options
-        )
+        await self._delete("audio", "audio_id", audio_id, options)
 
     async def clone_voice(
         self,
@@ -265,16 +213,15 @@ class Audio(Resource):
             extra_body,
         )
         # The samples' account (ids carry it), else a free audio account.
-        return await self._routed(
-            Route("POST audio/clone-voice", account, refs=file_refs(body), pick="audio"),
-            lambda chosen: self._client.request(
-                "POST",
-                "audio/clone-voice",
-                cast_to=Voice,
-                json_body=with_account(body, chosen),
-                kind="create",
-                options=options,
-            ),
+        route = Route("POST audio/clone-voice", account, refs=file_refs(body), pick="audio")
+        return await self._send(
+            route,
+            "POST",
+            "audio/clone-voice",
+            Voice,
+            json_body=body,
+            kind="create",
+            options=options,
         )
 
     async def upload_sample(
@@ -324,16 +271,28 @@ class Audio(Resource):
             ),
         )
 
-    def _speech_body(
-        self, args: Mapping[str, Any], endpoint: Literal["create-mp3", "create-stream"]
-    ) -> dict[str, Any]:
+    async def _speak(
+        self,
+        endpoint: Literal["create-mp3", "create-stream"],
+        cast_to: type[_T],
+        args: Mapping[str, Any],
+        options: RequestOptions,
+    ) -> _T:
+        """``POST audio/{endpoint}`` from the speech method's arguments (its ``locals()``)."""
         fields = {
             k: v for k, v in args.items() if k not in ("self", "account", "extra_body", "options")
         }
         validate_audio_text(**fields, endpoint=endpoint)
-        return body_of({"account": self._account(args["account"]), **fields}, args["extra_body"])
-
-
-def _speech_route(what: str, account: str | None, voice_id: str) -> Route:
-    # A cloned voice lives on one account (its id says which); system voices are everywhere.
-    return Route(what, account, refs=(voice_id,), pick="audio")
+        account = args["account"]
+        body = body_of({"account": self._account(account), **fields}, args["extra_body"])
+        # A cloned voice lives on one account (its id says which); system voices are everywhere.
+        route = Route(f"POST audio/{endpoint}", account, refs=(args["voice_id"],), pick="audio")
+        return await self._send(
+            route,
+            "POST",
+            f"audio/{endpoint}",
+            cast_to,
+            json_body=body,
+            kind="create",
+            options=options,
+        )

@@ -6,11 +6,10 @@ import builtins
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from .._accounts import each_account
 from .._types import FileSource, ProgressCallback, RequestOptions
 from .._validation import validate_paging
 from ..models.files import FileRecord, UploadedFile
-from ._base import Resource, paginate, path_id
+from ._base import Resource
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
@@ -65,19 +64,13 @@ class Files(Resource):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[FileRecord]:
         """Every file ``GET files`` lists (the endpoint has no cursor: one page of ``limit``)."""
-        return each_account(
-            self._client,
+        return self._pages(
             account,
-            lambda acc: paginate(
-                lambda _: self.list(limit=limit, account=acc, **options),
-                items=lambda page: page,
-                next_cursor=lambda page, got, _: None,
-                key=lambda record: record.file_id,
-            ),
+            lambda acc, _: self.list(limit=limit, account=acc, **options),
+            items=lambda page: page,
+            key=lambda record: record.file_id,
         )
 
     async def delete(self, file_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete an uploaded file (``DELETE files/{fileID}``)."""
-        await self._client.request(
-            "DELETE", f"files/{path_id('file_id', file_id)}", options=options
-        )
+        await self._delete("files", "file_id", file_id, options)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from .._accounts import each_account
 from .._converter import structure
 from .._types import RequestOptions
 from .._validation import (
@@ -18,11 +17,8 @@ from ._base import (
     Resource,
     body_of,
     check_keywords,
-    more_pages,
-    new_reply_ref,
-    options_of,
-    paginate,
-    path_id,
+    reply_ref_or_new,
+    request_fields,
 )
 
 if TYPE_CHECKING:
@@ -73,77 +69,50 @@ class Images(Resource):
         always sends a ``replyRef`` and reconciles ambiguous failures through the scheduler.
         """
         check_keywords("images.create", params, _ImageCreateCall)
-        prompt, model = params["prompt"], params.get("model")
-        aspect_ratio, resolution = params.get("aspect_ratio"), params.get("resolution")
-        character_file_id = params.get("character_file_id")
-        reference_file_ids = params.get("reference_file_ids", ())
-        quantity, prompt_optimization = params.get("quantity"), params.get("prompt_optimization")
-        reply_url, reply_ref = params.get("reply_url"), params.get("reply_ref")
-        if isinstance(reference_file_ids, str):
-            reference_file_ids = (reference_file_ids,)
-        validate_image_create(
-            prompt=prompt,
-            model=model,
-            aspect_ratio=aspect_ratio,
-            resolution=resolution,
-            character_file_id=character_file_id,
-            reference_file_ids=reference_file_ids,
-            quantity=quantity,
-            prompt_optimization=prompt_optimization,
-            reply_url=reply_url,
-            reply_ref=reply_ref,
-            max_jobs=None,
-        )
-        ref = reply_ref if reply_ref is not None else new_reply_ref()
+        fields = request_fields(params)
+        references = fields.get("reference_file_ids", ())
+        if isinstance(references, str):
+            fields["reference_file_ids"] = references = (references,)
+        validate_image_create(**fields)
+        ref = reply_ref_or_new(params.get("reply_ref"))
         body = body_of(
             {
                 "account": self._account(params.get("account")),
-                "prompt": prompt,
-                "model": model,
-                "aspectRatio": aspect_ratio,
-                "resolution": resolution,
-                "characterFileId": character_file_id,
-                **image_reference_fields(reference_file_ids),
-                "quantity": quantity,
-                "promptOptimization": prompt_optimization,
-                "replyUrl": reply_url,
+                "prompt": params["prompt"],
+                "model": params.get("model"),
+                "aspectRatio": params.get("aspect_ratio"),
+                "resolution": params.get("resolution"),
+                "characterFileId": params.get("character_file_id"),
+                **image_reference_fields(references),
+                "quantity": params.get("quantity"),
+                "promptOptimization": params.get("prompt_optimization"),
+                "replyUrl": params.get("reply_url"),
                 "replyRef": ref,
             },
             params.get("extra_body"),
         )
-
-        async def reconcile(span: float) -> ImageJob | None:
-            found = await self._client.scheduler.find_by_reply_ref(ref, span=span)
-            if not found:
-                return None
-            return structure(
-                {
-                    # Listed under ``imageId`` or ``videoId``: the documents show both.
-                    "imageIds": [job.job_id for job in found],
-                    "replyRef": ref,
-                    "replyUrl": found[0].reply_url,
-                },
-                ImageJob,
-            )
-
         # Several accounts: the references' account, else the one with the most free slots.
         return await self._create_job(
             "images/create",
             ImageJob,
             body,
-            account=params.get("account"),
-            reconcile=reconcile,
+            params,
+            found_as=lambda jobs: structure(
+                {
+                    # Listed under ``imageId`` or ``videoId``: the documents show both.
+                    "imageIds": [job.job_id for job in jobs],
+                    "replyRef": ref,
+                    "replyUrl": jobs[0].reply_url,
+                },
+                ImageJob,
+            ),
             reconcile_window=IMAGE_RECONCILE_WINDOW,
-            reply_ref=ref,
-            options=options_of(params),
             pick="video",
         )
 
     async def retrieve(self, image_id: str, **options: Unpack[RequestOptions]) -> Image:
         """An image's status and, once completed, its URLs (``GET images/{imageId}``)."""
-        return await self._client.request(
-            "GET", f"images/{path_id('image_id', image_id)}", cast_to=Image, options=options
-        )
+        return await self._retrieve("images", "image_id", image_id, Image, options)
 
     async def list(
         self,
@@ -166,21 +135,16 @@ class Images(Resource):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[Image]:
         """Every image of the account, page after page (``limit`` per page)."""
-        return each_account(
-            self._client,
+        return self._pages(
             account,
-            lambda acc: paginate(
-                lambda last: self.list(limit=limit, last_image_id=last, account=acc, **options),
-                items=lambda page: page.images,
-                next_cursor=lambda page, got, _: (
-                    got[-1].image_id if more_pages(page.has_next, len(got), limit) else None
-                ),
-                key=lambda image: image.image_id,
-            ),
+            lambda acc, last: self.list(limit=limit, last_image_id=last, account=acc, **options),
+            items=lambda page: page.images,
+            key=lambda image: image.image_id,
+            next_cursor=lambda got, _: got[-1].image_id,
+            has_more=lambda page: page.has_next,
+            size=limit,
         )
 
     async def delete(self, image_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete an image (``DELETE images/{imageId}``)."""
-        await self._client.request(
-            "DELETE", f"images/{path_id('image_id', image_id)}", options=options
-        )
+        await self._delete("images", "image_id", image_id, options)

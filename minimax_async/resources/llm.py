@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from .._accounts import Route, each_account, with_account
+from .._accounts import Route, with_account
 from .._types import FileSource, RequestOptions, Timeout
 from .._uploads import prepare_upload
 from .._validation import (
@@ -22,8 +22,6 @@ from ._base import (
     Resource,
     form_fields,
     form_file_type,
-    more_pages,
-    paginate,
     path_id,
     warn_decommissioned,
 )
@@ -59,17 +57,16 @@ class Llm(Resource):
         form = await self._form(
             prompt, model, search_web, chat_id, files, account, extra_body, stream=False
         )
-        return await self._routed(
-            _chat_route(account, chat_id, form),
-            lambda chosen: self._client.request(
-                "POST",
-                "llm",
-                cast_to=ChatResult,
-                body=form.with_account(chosen),
-                kind="once",
-                timeout=LLM_TIMEOUT,
-                options=options,
-            ),
+        route = _chat_route(account, chat_id, form)
+        return await self._send(
+            route,
+            "POST",
+            "llm",
+            ChatResult,
+            form=form,
+            kind="once",
+            timeout=LLM_TIMEOUT,
+            options=options,
         )
 
     def stream(
@@ -132,17 +129,14 @@ class Llm(Resource):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[ChatSummary]:
         """Every chat, page after page (``limit`` per page; ``GET llm``)."""
-        return each_account(
-            self._client,
+        return self._pages(
             account,
-            lambda acc: paginate(
-                lambda last: self.list(limit=limit, last_chat_id=last, account=acc, **options),
-                items=lambda page: page.items,
-                next_cursor=lambda page, got, _: (
-                    got[-1].chat_id if more_pages(page.has_more, len(got), limit) else None
-                ),
-                key=lambda chat: chat.chat_id,
-            ),
+            lambda acc, last: self.list(limit=limit, last_chat_id=last, account=acc, **options),
+            items=lambda page: page.items,
+            key=lambda chat: chat.chat_id,
+            next_cursor=lambda got, _: got[-1].chat_id,
+            has_more=lambda page: page.has_more,
+            size=limit,
         )
 
     async def retrieve(
@@ -152,12 +146,7 @@ class Llm(Resource):
         warn_decommissioned("GET llm/{chatID}")
         path = f"llm/{path_id('chat_id', chat_id)}"
         params = {"account": self._account(account)}
-        return await self._routed(
-            Route("GET llm/{chatID}", account),
-            lambda chosen: self._client.request(
-                "GET", path, cast_to=Chat, params=with_account(params, chosen), options=options
-            ),
-        )
+        return await self._get(path, Chat, params, account, options, what="GET llm/{chatID}")
 
     async def delete(
         self,

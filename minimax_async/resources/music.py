@@ -6,11 +6,11 @@ import builtins
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from .._accounts import Route, each_account, with_account
+from .._accounts import Route
 from .._types import RequestOptions
 from .._validation import validate_music_create, validate_paging
 from ..models.music import Music, MusicJob, MusicStyleGroup
-from ._base import Resource, more_pages, paginate, path_id, warn_decommissioned
+from ._base import Resource, warn_decommissioned
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
@@ -39,25 +39,16 @@ class Music_(Resource):
             "title": title,
             "account": self._account(account),
         }
-        return await self._routed(
-            Route("GET music/create", account, pick="music"),
-            lambda chosen: self._client.request(
-                "GET",
-                "music/create",
-                cast_to=MusicJob,
-                params=with_account(params, chosen),
-                # A GET, but it starts a billed job: never resent on an ambiguous failure.
-                kind="create",
-                options=options,
-            ),
+        route = Route("GET music/create", account, pick="music")
+        # A GET, but it starts a billed job: never resent on an ambiguous failure.
+        return await self._send(
+            route, "GET", "music/create", MusicJob, params=params, kind="create", options=options
         )
 
     async def retrieve(self, music_id: str, **options: Unpack[RequestOptions]) -> Music:
         """A song's status and URLs (``GET music/{musicId}``)."""
         warn_decommissioned("GET music/{musicId}")
-        return await self._client.request(
-            "GET", f"music/{path_id('music_id', music_id)}", cast_to=Music, options=options
-        )
+        return await self._retrieve("music", "music_id", music_id, Music, options)
 
     async def styles(
         self, *, account: str | None = None, **options: Unpack[RequestOptions]
@@ -89,15 +80,11 @@ class Music_(Resource):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[Music]:
         """Every song of the account, page after page (``limit`` per page)."""
-        return each_account(
-            self._client,
+        return self._pages(
             account,
-            lambda acc: paginate(
-                lambda last: self.list(limit=limit, last_music_id=last, account=acc, **options),
-                items=lambda page: page,
-                next_cursor=lambda page, got, _: (
-                    got[-1].music_id if more_pages(None, len(got), limit) else None
-                ),
-                key=lambda song: song.music_id,
-            ),
+            lambda acc, last: self.list(limit=limit, last_music_id=last, account=acc, **options),
+            items=lambda page: page,
+            key=lambda song: song.music_id,
+            next_cursor=lambda got, _: got[-1].music_id,
+            size=limit,
         )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from .._reconcile import RECONCILE_SPAN
 from .._types import RequestOptions
 from ..models.scheduler import ScheduledJob, SchedulerCapacity
-from ._base import Resource, path_id
+from ._base import Resource
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
@@ -34,9 +34,7 @@ class Scheduler(Resource):
 
     async def delete(self, job_id: str, **options: Unpack[RequestOptions]) -> None:
         """Stop tracking a video or image job (``DELETE scheduler/{id}``)."""
-        await self._client.request(
-            "DELETE", f"scheduler/{path_id('job_id', job_id)}", options=options
-        )
+        await self._delete("scheduler", "job_id", job_id, options)
 
     async def find_by_reply_ref(
         self,

@@ -6,7 +6,6 @@ import builtins
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from .._accounts import Route, each_account, with_account
 from .._converter import structure
 from .._types import RequestOptions
 from .._validation import (
@@ -20,11 +19,9 @@ from ._base import (
     Resource,
     body_of,
     check_keywords,
-    more_pages,
-    new_reply_ref,
-    options_of,
-    paginate,
-    path_id,
+    next_number,
+    reply_ref_or_new,
+    request_fields,
 )
 
 if TYPE_CHECKING:
@@ -94,72 +91,42 @@ class Videos(Resource):
             JobCreationUnknownError: the outcome stayed unknown; carries the ``reply_ref``.
         """
         check_keywords("videos.create", params, _VideoCreateCall)
-        prompt, model, options = params.get("prompt"), params.get("model"), params.get("options")
-        file_id, end_frame_file_id = params.get("file_id"), params.get("end_frame_file_id")
-        prompt_optimization = params.get("prompt_optimization")
-        reply_url, reply_ref = params.get("reply_url"), params.get("reply_ref")
-        max_jobs = params.get("max_jobs")
-        audio_file_ids = params.get("audio_file_ids", ())
-        video_file_ids = params.get("video_file_ids", ())
-        validate_video_create(
-            prompt=prompt,
-            model=model,
-            options=options,
-            file_id=file_id,
-            end_frame_file_id=end_frame_file_id,
-            prompt_optimization=prompt_optimization,
-            reply_url=reply_url,
-            reply_ref=reply_ref,
-            max_jobs=max_jobs,
-            audio_file_ids=audio_file_ids,
-            video_file_ids=video_file_ids,
-        )
-        ref = reply_ref if reply_ref is not None else new_reply_ref()
+        validate_video_create(**request_fields(params))
+        ref = reply_ref_or_new(params.get("reply_ref"))
         body = body_of(
             {
                 "account": self._account(params.get("account")),
-                "prompt": prompt,
-                "model": model,
-                "options": options,
-                "fileID": file_id,
-                "end_frame_fileID": end_frame_file_id,
-                "promptOptimization": prompt_optimization,
-                "replyUrl": reply_url,
+                "prompt": params.get("prompt"),
+                "model": params.get("model"),
+                "options": params.get("options"),
+                "fileID": params.get("file_id"),
+                "end_frame_fileID": params.get("end_frame_file_id"),
+                "promptOptimization": params.get("prompt_optimization"),
+                "replyUrl": params.get("reply_url"),
                 "replyRef": ref,
-                "maxJobs": max_jobs,
-                **omni_reference_fields("audio_file_ids", audio_file_ids),
-                **omni_reference_fields("video_file_ids", video_file_ids),
+                "maxJobs": params.get("max_jobs"),
+                **omni_reference_fields("audio_file_ids", params.get("audio_file_ids", ())),
+                **omni_reference_fields("video_file_ids", params.get("video_file_ids", ())),
             },
             params.get("extra_body"),
         )
-
-        async def reconcile(span: float) -> VideoJob | None:
-            found = await self._client.scheduler.find_by_reply_ref(ref, span=span)
-            if not found:
-                return None
-            job = found[0]
-            return structure(
-                {"videoId": job.job_id, "replyRef": ref, "replyUrl": job.reply_url}, VideoJob
-            )
-
         # The API load-balances a create without account: with files, it must follow them.
         return await self._create_job(
             "videos/create",
             VideoJob,
             body,
-            account=params.get("account"),
-            reconcile=reconcile,
+            params,
+            found_as=lambda jobs: structure(
+                {"videoId": jobs[0].job_id, "replyRef": ref, "replyUrl": jobs[0].reply_url},
+                VideoJob,
+            ),
             reconcile_window=VIDEO_RECONCILE_WINDOW,
-            reply_ref=ref,
-            options=options_of(params),
             balanced=True,
         )
 
     async def retrieve(self, video_id: str, **options: Unpack[RequestOptions]) -> Video:
         """A video's current status, progress and, once completed, its URLs."""
-        return await self._client.request(
-            "GET", f"videos/{path_id('video_id', video_id)}", cast_to=Video, options=options
-        )
+        return await self._retrieve("videos", "video_id", video_id, Video, options)
 
     async def list(
         self,
@@ -172,16 +139,7 @@ class Videos(Resource):
         """One page of the account's videos, newest first (``GET videos``)."""
         validate_paging("GET videos", limit=limit)
         params = {"limit": limit, "lastVideoId": last_video_id, "account": self._account(account)}
-        return await self._routed(
-            Route("GET videos", account),
-            lambda chosen: self._client.request(
-                "GET",
-                "videos",
-                cast_to=builtins.list[Video],
-                params=with_account(params, chosen),
-                options=options,
-            ),
-        )
+        return await self._get("videos", builtins.list[Video], params, account, options)
 
     def iter(
         self,
@@ -196,24 +154,18 @@ class Videos(Resource):
         With several accounts and no ``account`` (argument or client default), every account's
         videos, account after account.
         """
-        return each_account(
-            self._client,
+        return self._pages(
             account,
-            lambda acc: paginate(
-                lambda last: self.list(limit=limit, last_video_id=last, account=acc, **options),
-                items=lambda page: page,
-                next_cursor=lambda page, got, _: (
-                    got[-1].video_id if more_pages(None, len(got), limit) else None
-                ),
-                key=lambda video: video.video_id,
-            ),
+            lambda acc, last: self.list(limit=limit, last_video_id=last, account=acc, **options),
+            items=lambda page: page,
+            key=lambda video: video.video_id,
+            next_cursor=lambda got, _: got[-1].video_id,
+            size=limit,
         )
 
     async def delete(self, video_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete a video (``DELETE videos/{videoId}``)."""
-        await self._client.request(
-            "DELETE", f"videos/{path_id('video_id', video_id)}", options=options
-        )
+        await self._delete("videos", "video_id", video_id, options)
 
     async def cancel(
         self,
@@ -240,15 +192,8 @@ class Videos(Resource):
         """Characters detected in uploaded images (``GET videos/characters``)."""
         validate_paging("GET videos/characters", page=page, page_size=page_size)
         params = {"page": page, "pageSize": page_size, "account": self._account(account)}
-        return await self._routed(
-            Route("GET videos/characters", account),
-            lambda chosen: self._client.request(
-                "GET",
-                "videos/characters",
-                cast_to=builtins.list[Character],
-                params=with_account(params, chosen),
-                options=options,
-            ),
+        return await self._get(
+            "videos/characters", builtins.list[Character], params, account, options
         )
 
     async def agent_templates(
@@ -265,15 +210,8 @@ class Videos(Resource):
 
         validate_paging("GET videos/agent-templates", limit=limit)
         params = {"limit": limit, "lastId": last_id, "account": self._account(account)}
-        return await self._routed(
-            Route("GET videos/agent-templates", account),
-            lambda chosen: self._client.request(
-                "GET",
-                "videos/agent-templates",
-                cast_to=AgentTemplatePage,
-                params=with_account(params, chosen),
-                options=options,
-            ),
+        return await self._get(
+            "videos/agent-templates", AgentTemplatePage, params, account, options
         )
 
     def iter_characters(
@@ -284,19 +222,15 @@ class Videos(Resource):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[Character]:
         """Every character of the account, page after page (``videos.characters``)."""
-        return each_account(
-            self._client,
+        return self._pages(
             account,
-            lambda acc: paginate(
-                lambda page: self.characters(
-                    page=page or 1, page_size=page_size, account=acc, **options
-                ),
-                items=lambda page: page,
-                next_cursor=lambda _, got, page: (
-                    (page or 1) + 1 if more_pages(None, len(got), page_size) else None
-                ),
-                key=lambda character: character.character_id,
+            lambda acc, number: self.characters(
+                page=number or 1, page_size=page_size, account=acc, **options
             ),
+            items=lambda page: page,
+            key=lambda character: character.character_id,
+            next_cursor=next_number,
+            size=page_size,
         )
 
     def iter_agent_templates(
@@ -307,15 +241,17 @@ class Videos(Resource):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[AgentTemplate]:
         """Every agent template, page after page (``videos.agent_templates``)."""
-        return paginate(
-            lambda last: self.agent_templates(
-                limit=limit, last_id=last, account=account, **options
+        return self._pages(
+            account,
+            lambda acc, last: self.agent_templates(
+                limit=limit, last_id=last, account=acc, **options
             ),
             items=lambda page: page.video_list,
-            next_cursor=lambda page, got, _: (
-                got[-1].id if more_pages(page.has_next, len(got), limit) else None
-            ),
             key=lambda template: template.id,
+            next_cursor=lambda got, _: got[-1].id,
+            has_more=lambda page: page.has_next,
+            size=limit,
+            every_account=False,
         )
 
     async def agent_template(
@@ -329,16 +265,7 @@ class Videos(Resource):
             "templateId": check_id("template_id", template_id),
             "account": self._account(account),
         }
-        return await self._routed(
-            Route("GET videos/agent-templates", account),
-            lambda chosen: self._client.request(
-                "GET",
-                "videos/agent-templates",
-                cast_to=AgentTemplate,
-                params=with_account(params, chosen),
-                options=options,
-            ),
-        )
+        return await self._get("videos/agent-templates", AgentTemplate, params, account, options)
 
     def agent_create(self, **kwargs: Any) -> AgentStream:
         """Start an agent-template video and stream its progress (same as ``mm.stream_agent``)."""
