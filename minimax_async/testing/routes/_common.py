@@ -1,20 +1,36 @@
-"""What several route groups check the same way: the account a call runs on, MiniMax's own
-refusals (596, 412, 422, its 429) and the reply/file fields of a create."""
+"""What several route groups do the same way: the account a call runs on (also as a handler
+decorator), a body's required field, MiniMax's own refusals (596, 412, 422, its 429), the
+reply/file fields of a create, list pages of jobs and soft deletes."""
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Protocol, TypeVar
 
 from .. import _payloads as P
 from .._http import (
     Ctx,
     Fields,
+    Handler,
     Reply,
+    Result,
+    as_int,
     fail,
+    read_fields,
 )
 from .._state import (
     Account,
+    Image,
+    Music,
     Triggers,
+    Video,
     parse_id,
 )
+
+AccountHandler = Callable[[Ctx, Account], Awaitable[Result]]
+#: The jobs list endpoints page through (each has ``id``, ``account``, ``deleted``, ``life``).
+Listed = TypeVar("Listed", Video, Image, Music)
 
 HOLD_MESSAGE = (
     "Unusual account activities detected. Please contact customer support at contact@hailuoai.com"
@@ -38,6 +54,32 @@ def resolve_account(
     if len(accounts) == 1 or not required_if_many:
         return next(iter(accounts.values()))
     return fail(400, "Parameter account is required when more than one account is configured")
+
+
+def query_account(handler: AccountHandler) -> Handler:
+    """Runs ``handler`` for the account the query's ``account`` names (see
+    :func:`resolve_account`), or answers the refusal when there is none to run on."""
+
+    @functools.wraps(handler)
+    async def handle(ctx: Ctx) -> Result:
+        acc = resolve_account(ctx, ctx.query.get("account"))
+        if isinstance(acc, Reply):
+            return acc
+        return await handler(ctx, acc)
+
+    return handle
+
+
+async def read_required(ctx: Ctx, name: str) -> tuple[Fields, str] | Reply:
+    """The request's fields and the value of ``name``, the one field the call cannot do
+    without (400 ``Parameter <name> is required`` when it is missing or empty)."""
+    fields = await read_fields(ctx)
+    if isinstance(fields, Reply):
+        return fields
+    value = fields.text(name)
+    if not value:
+        return fail(400, f"Parameter {name} is required")
+    return fields, value
 
 
 def upstream_checks(
@@ -91,3 +133,45 @@ def check_file_id(value: str | None, name: str) -> Reply | None:
     if parsed is None or parsed[2] not in ("file", "image"):
         return fail(400, f"Parameter {name} has an invalid format: {value}")
     return None
+
+
+def listed(jobs: Iterable[Listed], acc: Account, now: float) -> list[Listed]:
+    """``acc``'s jobs as list endpoints show them: newest first, without the deleted ones and
+    the moderated-and-removed ones."""
+    shown = [
+        job
+        for job in jobs
+        if job.account == acc.account and not job.deleted and not job.life.is_removed(now)
+    ]
+    shown.sort(key=lambda job: int(job.id), reverse=True)
+    return shown
+
+
+def older_than(
+    ctx: Ctx, jobs: list[Listed], param: str, *, bare_number: bool = True
+) -> list[Listed] | Reply:
+    """``jobs`` (newest first) after the page cursor in query ``param``: a full id, or (where
+    the endpoint takes one, ``bare_number``) the number at its end. No cursor: all of them."""
+    last = ctx.query.get(param)
+    if not last:
+        return jobs
+    parsed = parse_id(last)
+    if parsed is not None and parsed[3].isdigit():
+        last_n: int | None = int(parsed[3])
+    else:
+        last_n = as_int(last) if bare_number else None
+    if last_n is None:
+        return fail(400, f"Invalid {param} {last}")
+    return [job for job in jobs if int(job.id) < last_n]
+
+
+class _SoftDeletable(Protocol):
+    deleted: bool
+
+
+def soft_delete(record: _SoftDeletable | None) -> Reply:
+    """What the DELETE calls answer: always 200, for unknown ids too; a known record is only
+    marked deleted (the endpoints that still show deleted records rely on it)."""
+    if record is not None:
+        record.deleted = True
+    return Reply(status=200)

@@ -19,7 +19,6 @@ from .._http import (
     as_bool,
     fail,
     ok,
-    read_fields,
     render,
 )
 from .._media import mp3_bytes, mp4_bytes, png_bytes
@@ -31,6 +30,7 @@ from .._state import (
 )
 from ._common import (
     check_reply_fields,
+    read_required,
     resolve_account,
     upstream_checks,
 )
@@ -69,13 +69,11 @@ class _SyncAgent(Streamer):
 @api.post("/agent")
 async def post_agent(ctx: Ctx) -> Result:
     """POST agent: sync (200/500/504 when done) or ``async`` (201, status ``started``)."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
+    read = await read_required(ctx, "prompt")
+    if isinstance(read, Reply):
+        return read
+    fields, prompt = read
     state = ctx.state
-    prompt = fields.text("prompt")
-    if not prompt:
-        return fail(400, "Parameter prompt is required")
     raw_models = fields.values.get("models")
     if isinstance(raw_models, list):
         models = [str(m).strip() for m in raw_models if str(m).strip()]

@@ -41,7 +41,10 @@ from .._state import (
 )
 from ._common import (
     check_file_id,
+    query_account,
+    read_required,
     resolve_account,
+    soft_delete,
     upstream_checks,
 )
 from .files import receive_upload
@@ -303,11 +306,9 @@ async def audio_wss(ctx: Ctx) -> Result:
 
 
 @api.get("/audio/voices")
-async def get_audio_voices(ctx: Ctx) -> Result:
+@query_account
+async def get_audio_voices(ctx: Ctx, acc: Account) -> Result:
     """GET audio/voices: system voices filtered by ``tag_list`` (or cloned: ``is_system=false``)."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     state = ctx.state
     if not as_bool(ctx.query.get("is_system"), True):
         voices = [
@@ -331,11 +332,9 @@ async def get_audio_voices(ctx: Ctx) -> Result:
 
 
 @api.get("/audio/config")
-async def get_audio_config(ctx: Ctx) -> Result:
+@query_account
+async def get_audio_config(ctx: Ctx, acc: Account) -> Result:
     """GET audio/config: emotions and voice tags."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     return ok(
         {
             "t2a_emotion": [
@@ -358,11 +357,9 @@ async def get_audio_config(ctx: Ctx) -> Result:
 
 
 @api.get("/audio")
-async def list_audio(ctx: Ctx) -> Result:
+@query_account
+async def list_audio(ctx: Ctx, acc: Account) -> Result:
     """GET audio: generated clips, newest first (``page``, ``page_size`` default 100)."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     clips = [c for c in ctx.state.audio.values() if c.account == acc.account and not c.deleted]
     clips.sort(key=lambda c: c.audio_id, reverse=True)
     page = max(1, as_int(ctx.query.get("page")) or 1)
@@ -392,21 +389,16 @@ async def get_audio(ctx: Ctx) -> Result:
 @api.delete("/audio/{audio_id}")
 async def delete_audio(ctx: Ctx) -> Result:
     """DELETE audio/{audio_id}: always 200."""
-    clip = ctx.state.audio.get(ctx.params["audio_id"])
-    if clip is not None:
-        clip.deleted = True
-    return Reply(status=200)
+    return soft_delete(ctx.state.audio.get(ctx.params["audio_id"]))
 
 
 @api.post("/audio/clone-voice")
 async def post_clone_voice(ctx: Ctx) -> Result:
     """POST audio/clone-voice: a cloned voice from uploaded samples (4 per account)."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
-    name = fields.text("voice_name")
-    if not name:
-        return fail(400, "Parameter voice_name is required")
+    read = await read_required(ctx, "voice_name")
+    if isinstance(read, Reply):
+        return read
+    fields, name = read
     if len(name) > 30:
         return fail(400, "Parameter voice_name is longer than 30 characters")
     language = fields.text("language_tag")
@@ -447,13 +439,8 @@ async def post_upload_sample(ctx: Ctx) -> Result:
 @api.post("/audio/delete-voice")
 async def post_delete_voice(ctx: Ctx) -> Result:
     """POST audio/delete-voice: always 200."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
-    voice_id = fields.text("voice_id")
-    if not voice_id:
-        return fail(400, "Parameter voice_id is required")
-    voice = ctx.state.voices.get(voice_id)
-    if voice is not None:
-        voice.deleted = True
-    return Reply(status=200)
+    read = await read_required(ctx, "voice_id")
+    if isinstance(read, Reply):
+        return read
+    _, voice_id = read
+    return soft_delete(ctx.state.voices.get(voice_id))

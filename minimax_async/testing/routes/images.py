@@ -15,10 +15,10 @@ from .._http import (
     as_int,
     fail,
     ok,
-    read_fields,
 )
 from .._media import png_bytes
 from .._state import (
+    Account,
     Image,
     parse_id,
     parse_triggers,
@@ -26,7 +26,12 @@ from .._state import (
 from ._common import (
     check_file_id,
     check_reply_fields,
+    listed,
+    older_than,
+    query_account,
+    read_required,
     resolve_account,
+    soft_delete,
     upstream_checks,
 )
 
@@ -63,13 +68,11 @@ IMAGE_MODELS: dict[str, dict[str, Any]] = {
 @api.post("/images/create")
 async def post_images_create(ctx: Ctx) -> Result:
     """POST images/create: one job per image (``quantity`` 1-4), ids in ``imageIds``."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
+    read = await read_required(ctx, "prompt")
+    if isinstance(read, Reply):
+        return read
+    fields, prompt = read
     state = ctx.state
-    prompt = fields.text("prompt")
-    if not prompt:
-        return fail(400, "Parameter prompt is required")
     model = fields.text("model") or "image-01"
     spec = IMAGE_MODELS.get(model)
     if spec is None:
@@ -185,36 +188,23 @@ async def get_image(ctx: Ctx) -> Result:
 
 
 @api.get("/images")
-async def list_images(ctx: Ctx) -> Result:
+@query_account
+async def list_images(ctx: Ctx, acc: Account) -> Result:
     """GET images: ``{"images", "hasPre", "hasNext", "processing", "total"}``."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     state = ctx.state
     now = state.now()
-    images = [
-        i
-        for i in state.images.values()
-        if i.account == acc.account and not i.deleted and not i.life.is_removed(now)
-    ]
-    images.sort(key=lambda i: int(i.id), reverse=True)
-    total = len(images)
-    processing = any(not i.life.is_final(now) for i in images)
-    last = ctx.query.get("lastImageId")
-    if last:
-        parsed = parse_id(last)
-        last_n = int(parsed[3]) if parsed and parsed[3].isdigit() else as_int(last)
-        if last_n is None:
-            return fail(400, f"Invalid lastImageId {last}")
-        images = [i for i in images if int(i.id) < last_n]
+    every = listed(state.images.values(), acc, now)
+    images = older_than(ctx, every, "lastImageId")
+    if isinstance(images, Reply):
+        return images
     limit = as_int(ctx.query.get("limit")) or 30
     return ok(
         {
             "images": [P.image_body(i, state) for i in images[:limit]],
-            "hasPre": bool(last),
+            "hasPre": bool(ctx.query.get("lastImageId")),
             "hasNext": len(images) > limit,
-            "processing": processing,
-            "total": total,
+            "processing": any(not i.life.is_final(now) for i in every),
+            "total": len(every),
         }
     )
 
@@ -222,7 +212,4 @@ async def list_images(ctx: Ctx) -> Result:
 @api.delete("/images/{imageId}")
 async def delete_image(ctx: Ctx) -> Result:
     """DELETE images/{imageId}: always 200; soft delete (gone from GET images only)."""
-    image = ctx.state.images.get(ctx.params["imageId"])
-    if image is not None:
-        image.deleted = True
-    return Reply(status=200)
+    return soft_delete(ctx.state.images.get(ctx.params["imageId"]))

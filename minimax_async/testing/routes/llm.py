@@ -17,13 +17,15 @@ from .._http import (
     as_int,
     fail,
     ok,
-    read_fields,
 )
 from .._state import (
+    Account,
     Chat,
     parse_triggers,
 )
 from ._common import (
+    query_account,
+    read_required,
     resolve_account,
 )
 
@@ -60,13 +62,11 @@ def _message_result(
 @api.post("/llm")
 async def post_llm(ctx: Ctx) -> Result:
     """POST llm: chat completion as JSON, or ``stream=true`` as the documented SSE events."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
+    read = await read_required(ctx, "prompt")
+    if isinstance(read, Reply):
+        return read
+    fields, prompt = read
     state = ctx.state
-    prompt = fields.text("prompt")
-    if not prompt:
-        return fail(400, "Parameter prompt is required")
     model = fields.text("model") or "mm-m1"
     if model not in ("mm-m1", "mm-01"):
         return fail(400, f"Unsupported model {model}; supported: mm-m1, mm-01")
@@ -177,11 +177,9 @@ async def post_llm(ctx: Ctx) -> Result:
 
 
 @api.get("/llm")
-async def list_llm(ctx: Ctx) -> Result:
+@query_account
+async def list_llm(ctx: Ctx, acc: Account) -> Result:
     """GET llm: the account's chats, newest first (``limit``, ``lastChatID``)."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     chats = [c for c in ctx.state.chats.values() if c.account == acc.account and not c.deleted]
     chats.sort(key=lambda c: int(c.chat_id), reverse=True)
     last = ctx.query.get("lastChatID")
@@ -218,11 +216,9 @@ async def get_llm_chat(ctx: Ctx) -> Result:
 
 
 @api.delete("/llm")
-async def delete_llm(ctx: Ctx) -> Result:
+@query_account
+async def delete_llm(ctx: Ctx, acc: Account) -> Result:
     """DELETE llm: remove chats (``chatIDs``, ``all``) and/or messages (``msgIDs``): 200."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     chat_ids = [c for c in (ctx.query.get("chatIDs") or "").split(",") if c]
     msg_ids = {m for m in (ctx.query.get("msgIDs") or "").split(",") if m}
     if not chat_ids and not msg_ids:

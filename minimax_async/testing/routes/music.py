@@ -18,11 +18,15 @@ from .._http import (
 )
 from .._media import mp3_bytes, png_bytes
 from .._state import (
+    Account,
     Music,
     parse_id,
     parse_triggers,
 )
 from ._common import (
+    listed,
+    older_than,
+    query_account,
     resolve_account,
     upstream_checks,
 )
@@ -106,38 +110,23 @@ async def get_music(ctx: Ctx) -> Result:
 
 
 @api.get("/music")
-async def list_music(ctx: Ctx) -> Result:
+@query_account
+async def list_music(ctx: Ctx, acc: Account) -> Result:
     """GET music: the account's songs (moderated ones excluded), ``limit``, ``lastMusicId``."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     state = ctx.state
     now = state.now()
-    songs = [
-        s
-        for s in state.music.values()
-        if s.account == acc.account
-        and not s.deleted
-        and not s.life.is_removed(now)
-        and s.life.phase(now)[0] != 4
-    ]
-    songs.sort(key=lambda s: int(s.id), reverse=True)
-    last = ctx.query.get("lastMusicId")
-    if last:
-        parsed = parse_id(last)
-        if parsed is None or not parsed[3].isdigit():
-            return fail(400, f"Invalid lastMusicId {last}")
-        songs = [s for s in songs if int(s.id) < int(parsed[3])]
+    shown = [s for s in listed(state.music.values(), acc, now) if s.life.phase(now)[0] != 4]
+    songs = older_than(ctx, shown, "lastMusicId", bare_number=False)
+    if isinstance(songs, Reply):
+        return songs
     limit = as_int(ctx.query.get("limit")) or 20
     return ok([P.music_body(s, state) for s in songs[:limit]])
 
 
 @api.get("/music/styles")
-async def get_music_styles(ctx: Ctx) -> Result:
+@query_account
+async def get_music_styles(ctx: Ctx, acc: Account) -> Result:
     """GET music/styles: style groups with sample URLs and ``styleId`` values."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     state = ctx.state
     if "music/sample.mp3" not in state.media:
         state.put_media("music/sample.mp3", mp3_bytes(), "audio/mpeg")

@@ -17,10 +17,10 @@ from .._http import (
     as_int,
     fail,
     ok,
-    read_fields,
 )
 from .._media import png_bytes
 from .._state import (
+    Account,
     EmulatorState,
     Video,
     parse_triggers,
@@ -28,7 +28,8 @@ from .._state import (
 from ._common import (
     check_file_id,
     check_reply_fields,
-    resolve_account,
+    query_account,
+    read_required,
     upstream_checks,
 )
 from .videos import VIDEO_COST, pick_video_account
@@ -47,12 +48,10 @@ TEMPLATE_NOT_FOUND = (
 
 @api.get("/videos/agent-templates")
 @api.get("/videos/agent-templates/{templateId}")
-async def get_agent_templates(ctx: Ctx) -> Result:
+@query_account
+async def get_agent_templates(ctx: Ctx, acc: Account) -> Result:
     """GET videos/agent-templates: the template list (``limit``, ``lastId``) or one template
     with ``templateId`` (also ``GET videos/agent-templates/{templateId}``)."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     template_id = ctx.params.get("templateId") or ctx.query.get("templateId")
     if template_id:
         template = _template(template_id)
@@ -81,13 +80,11 @@ async def get_agent_templates(ctx: Ctx) -> Result:
 async def post_agent_create(ctx: Ctx) -> Result:
     """POST videos/agent-create: creates the video, then streams the documented SSE sequence
     (created, connected, heartbeats every ~10 virtual seconds, progress 1/2/3, finished)."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
+    read = await read_required(ctx, "templateId")
+    if isinstance(read, Reply):
+        return read
+    fields, template_id = read
     state = ctx.state
-    template_id = fields.text("templateId")
-    if not template_id:
-        return fail(400, "Parameter templateId is required")
     template = _template(template_id)
     if template is None:
         return fail(404, TEMPLATE_NOT_FOUND)

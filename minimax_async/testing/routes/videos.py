@@ -29,7 +29,12 @@ from .._state import (
 from ._common import (
     check_file_id,
     check_reply_fields,
+    listed,
+    older_than,
+    query_account,
+    read_required,
     resolve_account,
+    soft_delete,
     upstream_checks,
 )
 
@@ -238,27 +243,14 @@ async def get_video(ctx: Ctx) -> Result:
 
 
 @api.get("/videos")
-async def list_videos(ctx: Ctx) -> Result:
+@query_account
+async def list_videos(ctx: Ctx, acc: Account) -> Result:
     """GET videos: an account's videos, newest first, paged by ``limit`` and ``lastVideoId``."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     state = ctx.state
-    now = state.now()
     limit = as_int(ctx.query.get("limit")) or 30
-    videos = [
-        v
-        for v in state.videos.values()
-        if v.account == acc.account and not v.deleted and not v.life.is_removed(now)
-    ]
-    videos.sort(key=lambda v: int(v.id), reverse=True)
-    last = ctx.query.get("lastVideoId")
-    if last:
-        parsed = parse_id(last)
-        last_n = int(parsed[3]) if parsed and parsed[3].isdigit() else as_int(last)
-        if last_n is None:
-            return fail(400, f"Invalid lastVideoId {last}")
-        videos = [v for v in videos if int(v.id) < last_n]
+    videos = older_than(ctx, listed(state.videos.values(), acc, state.now()), "lastVideoId")
+    if isinstance(videos, Reply):
+        return videos
     return ok([P.video_body(v, state, for_list=True) for v in videos[:limit]])
 
 
@@ -267,20 +259,17 @@ async def delete_video(ctx: Ctx) -> Result:
     """DELETE videos/{videoId}: always 200; the video disappears (GET answers 404)."""
     video = ctx.state.find_video(ctx.params["videoId"])
     if video is not None:
-        video.deleted = True
         video.untracked = True
-    return Reply(status=200)
+    return soft_delete(video)
 
 
 @api.post("/videos/cancel")
 async def post_videos_cancel(ctx: Ctx) -> Result:
     """POST videos/cancel: a running video ends now in status 3 and frees its slot."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
-    video_id = fields.text("videoId")
-    if not video_id:
-        return fail(400, "Parameter videoId is required")
+    read = await read_required(ctx, "videoId")
+    if isinstance(read, Reply):
+        return read
+    _, video_id = read
     if parse_id(video_id) is None:
         return fail(400, f"Invalid videoId {video_id}")
     video = ctx.state.find_video(video_id)
@@ -294,11 +283,9 @@ async def post_videos_cancel(ctx: Ctx) -> Result:
 
 
 @api.get("/videos/characters")
-async def get_characters(ctx: Ctx) -> Result:
+@query_account
+async def get_characters(ctx: Ctx, acc: Account) -> Result:
     """GET videos/characters: the account's reference characters (``page``, ``pageSize``)."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     state = ctx.state
     page = max(1, as_int(ctx.query.get("page")) or 1)
     size = max(1, as_int(ctx.query.get("pageSize")) or 50)
