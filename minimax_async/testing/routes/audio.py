@@ -9,6 +9,7 @@ import secrets
 from typing import Any
 
 import aiohttp
+import attrs
 from aiohttp import web
 
 from .. import _audio_payloads as A
@@ -72,6 +73,35 @@ _AUDIO_SETTINGS = (
 )
 
 
+@attrs.frozen
+class _Speech:
+    """A text-to-speech request that passed every check, and the account it runs on."""
+
+    acc: Account
+    text: str
+    voice_id: str
+    settings: dict[str, Any]
+
+
+async def _read_speech(ctx: Ctx, max_text: int) -> _Speech | Reply:
+    """The checks both text-to-speech creates make, in their order: the body, its fields,
+    the account, then MiniMax's own refusals (the text is the prompt; speech costs no credit)."""
+    fields = await read_fields(ctx)
+    if isinstance(fields, Reply):
+        return fields
+    parsed = _tts_fields(fields, max_text)
+    if isinstance(parsed, Reply):
+        return parsed
+    text, voice_id, settings = parsed
+    acc = resolve_account(ctx, fields.text("account"))
+    if isinstance(acc, Reply):
+        return acc
+    refusal = upstream_checks(ctx, acc, parse_triggers(text), None, 0)
+    if refusal is not None:
+        return refusal
+    return _Speech(acc=acc, text=text, voice_id=voice_id, settings=settings)
+
+
 def _tts_fields(fields: Fields, max_text: int) -> Reply | tuple[str, str, dict[str, Any]]:
     text = fields.text("text")
     if not text:
@@ -96,21 +126,13 @@ def _tts_frames(text: str) -> int:
 @api.post("/audio/create-mp3")
 async def post_audio_create_mp3(ctx: Ctx) -> Result:
     """POST audio/create-mp3: synthesises an mp3 (silent frames) and stores the clip."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
-    parsed = _tts_fields(fields, 500)
-    if isinstance(parsed, Reply):
-        return parsed
-    text, voice_id, settings = parsed
-    acc = resolve_account(ctx, fields.text("account"))
-    if isinstance(acc, Reply):
-        return acc
-    state = ctx.state
-    refusal = upstream_checks(ctx, acc, parse_triggers(text), None, 0)
-    if refusal is not None:
-        return refusal
-    clip = _store_clip(state, acc, text, voice_id, settings, mp3_bytes(_tts_frames(text)))
+    speech = await _read_speech(ctx, 500)
+    if isinstance(speech, Reply):
+        return speech
+    state, text = ctx.state, speech.text
+    clip = _store_clip(
+        state, speech.acc, text, speech.voice_id, speech.settings, mp3_bytes(_tts_frames(text))
+    )
     return ok(
         {
             "audio_id": clip.audio_id,
@@ -155,30 +177,21 @@ def _store_clip(
 @api.post("/audio/create-stream")
 async def post_audio_create_stream(ctx: Ctx) -> Result:
     """POST audio/create-stream: a ``token`` and ``payload`` for the audio WebSocket."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
-    parsed = _tts_fields(fields, 5000)
-    if isinstance(parsed, Reply):
-        return parsed
-    text, voice_id, settings = parsed
-    acc = resolve_account(ctx, fields.text("account"))
-    if isinstance(acc, Reply):
-        return acc
-    refusal = upstream_checks(ctx, acc, parse_triggers(text), None, 0)
-    if refusal is not None:
-        return refusal
+    speech = await _read_speech(ctx, 5000)
+    if isinstance(speech, Reply):
+        return speech
+    settings = speech.settings
     msg = secrets.token_hex(14)
     payload = {
         "msg_id": f"{msg[:5]}-{msg[5:10]}-{msg[10:15]}-{msg[15:20]}-{msg[20:26]}-{msg[26:]}",
         "payload": {
             "model": settings.get("model", ""),
-            "text": text,
+            "text": speech.text,
             "voice_setting": {
                 "speed": settings.get("speed", 1),
                 "vol": settings.get("vol", 1),
                 "pitch": settings.get("pitch", 0),
-                "voice_id": voice_id,
+                "voice_id": speech.voice_id,
                 "emotion": settings.get("emotion", "happy"),
             },
             "audio_setting": {},
@@ -190,7 +203,7 @@ async def post_audio_create_stream(ctx: Ctx) -> Result:
     }
     token = secrets.token_urlsafe(24)
     ctx.state.stream_tickets[token] = StreamTicket(
-        token=token, account=acc.account, payload=payload
+        token=token, account=speech.acc.account, payload=payload
     )
     return ok({"token": token, "payload": payload})
 

@@ -143,9 +143,13 @@ async def post_images_create(ctx: Ctx) -> Result:
             prompt_optimization=as_bool(fields.values.get("promptOptimization"), True),
         )
         seed = int(n) % 64
-        state.put_media(f"images/{n}/nowatermark.png", png_bytes(64, 36, seed), "image/png")
-        state.put_media(f"images/{n}/watermark.png", png_bytes(64, 36, seed + 1), "image/png")
-        state.put_media(f"images/{n}/cover.png", png_bytes(32, 18, seed), "image/png")
+        state.put_job_media(
+            f"images/{n}",
+            "png",
+            png_bytes(64, 36, seed),
+            png_bytes(64, 36, seed + 1),
+            png_bytes(32, 18, seed),
+        )
         state.add_image(image)
         images.append(image)
     return ok(

@@ -98,25 +98,18 @@ async def post_llm(ctx: Ctx) -> Result:
     content = _JOKE if "joke" in prompt.lower() else f"You said: {prompt}"
     parent = chat.messages[-1]["msgID"] if chat.messages else "0"
     ms = int(wall * 1000)
-    chat.messages.append(
+    # The question, then the answer to it, 27 ms later.
+    turn = ((user_id, prompt, "user", parent, ms), (system_id, content, "system", user_id, ms + 27))
+    chat.messages.extend(
         P.chat_message(
-            msg_id=user_id,
+            msg_id=msg_id,
             chat_id=chat.chat_id,
-            content=prompt,
-            msg_type="user",
-            parent=parent,
-            created_ms=ms,
+            content=text,
+            msg_type=msg_type,
+            parent=parent_id,
+            created_ms=created_ms,
         )
-    )
-    chat.messages.append(
-        P.chat_message(
-            msg_id=system_id,
-            chat_id=chat.chat_id,
-            content=content,
-            msg_type="system",
-            parent=user_id,
-            created_ms=ms + 27,
-        )
+        for msg_id, text, msg_type, parent_id, created_ms in turn
     )
     chat.updated_wall = wall
     send_result = {
