@@ -10,6 +10,7 @@ from typing import Protocol, TypeVar
 
 from .. import _payloads as P
 from .._http import (
+    NOT_FOUND,
     Ctx,
     Fields,
     Handler,
@@ -21,6 +22,7 @@ from .._http import (
 )
 from .._state import (
     Account,
+    AudioClip,
     Image,
     Music,
     Triggers,
@@ -29,8 +31,11 @@ from .._state import (
 )
 
 AccountHandler = Callable[[Ctx, Account], Awaitable[Result]]
+FieldsHandler = Callable[[Ctx, Fields, str], Awaitable[Result]]
 #: The jobs list endpoints page through (each has ``id``, ``account``, ``deleted``, ``life``).
 Listed = TypeVar("Listed", Video, Image, Music)
+#: The records a GET of one id answers with.
+Retrieved = TypeVar("Retrieved", Video, Image, Music, AudioClip)
 
 HOLD_MESSAGE = (
     "Unusual account activities detected. Please contact customer support at contact@hailuoai.com"
@@ -70,16 +75,25 @@ def query_account(handler: AccountHandler) -> Handler:
     return handle
 
 
-async def read_required(ctx: Ctx, name: str) -> tuple[Fields, str] | Reply:
-    """The request's fields and the value of ``name``, the one field the call cannot do
-    without (400 ``Parameter <name> is required`` when it is missing or empty)."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
-    value = fields.text(name)
-    if not value:
-        return fail(400, f"Parameter {name} is required")
-    return fields, value
+def requires_field(name: str) -> Callable[[FieldsHandler], Handler]:
+    """Runs the decorated handler with the request's fields and the value of ``name``, the one
+    field the call cannot do without (400 ``Parameter <name> is required`` when it is missing
+    or empty); a body that cannot be read is answered as :func:`read_fields` answers it."""
+
+    def decorate(handler: FieldsHandler) -> Handler:
+        @functools.wraps(handler)
+        async def handle(ctx: Ctx) -> Result:
+            fields = await read_fields(ctx)
+            if isinstance(fields, Reply):
+                return fields
+            value = fields.text(name)
+            if not value:
+                return fail(400, f"Parameter {name} is required")
+            return await handler(ctx, fields, value)
+
+        return handle
+
+    return decorate
 
 
 def upstream_checks(
@@ -133,6 +147,27 @@ def check_file_id(value: str | None, name: str) -> Reply | None:
     if parsed is None or parsed[2] not in ("file", "image"):
         return fail(400, f"Parameter {name} has an invalid format: {value}")
     return None
+
+
+def retrieved(
+    ctx: Ctx,
+    param: str,
+    lookup: Callable[[str], Retrieved | None],
+    *,
+    deleted_shown: bool = False,
+) -> Retrieved | Reply:
+    """The record a GET names in path parameter ``param``: 400 for an id of the wrong form,
+    404 for an unknown, deleted (unless the endpoint still shows those) or moderated-and-removed
+    one."""
+    record_id = ctx.params[param]
+    if parse_id(record_id) is None:
+        return fail(400, f"Invalid {param} {record_id}")
+    record = lookup(record_id)
+    if record is None or (record.deleted and not deleted_shown):
+        return Reply(status=404, body=dict(NOT_FOUND))
+    if not isinstance(record, AudioClip) and record.life.is_removed(ctx.state.now()):
+        return Reply(status=404, body=dict(NOT_FOUND))
+    return record
 
 
 def listed(jobs: Iterable[Listed], acc: Account, now: float) -> list[Listed]:

@@ -11,6 +11,7 @@ from .. import _payloads as P
 from .._faults import FaultRule
 from .._http import (
     Ctx,
+    Fields,
     Reply,
     Result,
     RouteTable,
@@ -30,7 +31,7 @@ from .._state import (
 )
 from ._common import (
     check_reply_fields,
-    read_required,
+    requires_field,
     resolve_account,
     upstream_checks,
 )
@@ -67,12 +68,9 @@ class _SyncAgent(Streamer):
 
 
 @api.post("/agent")
-async def post_agent(ctx: Ctx) -> Result:
+@requires_field("prompt")
+async def post_agent(ctx: Ctx, fields: Fields, prompt: str) -> Result:
     """POST agent: sync (200/500/504 when done) or ``async`` (201, status ``started``)."""
-    read = await read_required(ctx, "prompt")
-    if isinstance(read, Reply):
-        return read
-    fields, prompt = read
     state = ctx.state
     raw_models = fields.values.get("models")
     if isinstance(raw_models, list):

@@ -16,7 +16,6 @@ from .. import _audio_payloads as A
 from .._catalog import VOICES
 from .._faults import FaultRule
 from .._http import (
-    NOT_FOUND,
     Ctx,
     Fields,
     Reply,
@@ -37,14 +36,14 @@ from .._state import (
     EmulatorState,
     StreamTicket,
     Voice,
-    parse_id,
     parse_triggers,
 )
 from ._common import (
     check_file_id,
     query_account,
-    read_required,
+    requires_field,
     resolve_account,
+    retrieved,
     soft_delete,
     upstream_checks,
 )
@@ -390,12 +389,9 @@ async def list_audio(ctx: Ctx, acc: Account) -> Result:
 @api.get("/audio/{audio_id}")
 async def get_audio(ctx: Ctx) -> Result:
     """GET audio/{audio_id}: one clip with its voice and settings."""
-    audio_id = ctx.params["audio_id"]
-    if parse_id(audio_id) is None:
-        return fail(400, f"Invalid audio_id {audio_id}")
-    clip = ctx.state.audio.get(audio_id)
-    if clip is None or clip.deleted:
-        return Reply(status=404, body=dict(NOT_FOUND))
+    clip = retrieved(ctx, "audio_id", ctx.state.audio.get)
+    if isinstance(clip, Reply):
+        return clip
     return ok(A.audio_detail_body(clip, ctx.state))
 
 
@@ -406,12 +402,9 @@ async def delete_audio(ctx: Ctx) -> Result:
 
 
 @api.post("/audio/clone-voice")
-async def post_clone_voice(ctx: Ctx) -> Result:
+@requires_field("voice_name")
+async def post_clone_voice(ctx: Ctx, fields: Fields, name: str) -> Result:
     """POST audio/clone-voice: a cloned voice from uploaded samples (4 per account)."""
-    read = await read_required(ctx, "voice_name")
-    if isinstance(read, Reply):
-        return read
-    fields, name = read
     if len(name) > 30:
         return fail(400, "Parameter voice_name is longer than 30 characters")
     language = fields.text("language_tag")
@@ -450,10 +443,7 @@ async def post_upload_sample(ctx: Ctx) -> Result:
 
 
 @api.post("/audio/delete-voice")
-async def post_delete_voice(ctx: Ctx) -> Result:
+@requires_field("voice_id")
+async def post_delete_voice(ctx: Ctx, fields: Fields, voice_id: str) -> Result:
     """POST audio/delete-voice: always 200."""
-    read = await read_required(ctx, "voice_id")
-    if isinstance(read, Reply):
-        return read
-    _, voice_id = read
     return soft_delete(ctx.state.voices.get(voice_id))

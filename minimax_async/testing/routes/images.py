@@ -6,8 +6,8 @@ from typing import Any
 
 from .. import _payloads as P
 from .._http import (
-    NOT_FOUND,
     Ctx,
+    Fields,
     Reply,
     Result,
     RouteTable,
@@ -20,7 +20,6 @@ from .._media import png_bytes
 from .._state import (
     Account,
     Image,
-    parse_id,
     parse_triggers,
 )
 from ._common import (
@@ -29,8 +28,9 @@ from ._common import (
     listed,
     older_than,
     query_account,
-    read_required,
+    requires_field,
     resolve_account,
+    retrieved,
     soft_delete,
     upstream_checks,
 )
@@ -66,12 +66,9 @@ IMAGE_MODELS: dict[str, dict[str, Any]] = {
 
 
 @api.post("/images/create")
-async def post_images_create(ctx: Ctx) -> Result:
+@requires_field("prompt")
+async def post_images_create(ctx: Ctx, fields: Fields, prompt: str) -> Result:
     """POST images/create: one job per image (``quantity`` 1-4), ids in ``imageIds``."""
-    read = await read_required(ctx, "prompt")
-    if isinstance(read, Reply):
-        return read
-    fields, prompt = read
     state = ctx.state
     model = fields.text("model") or "image-01"
     spec = IMAGE_MODELS.get(model)
@@ -173,19 +170,10 @@ def _image_size(ratio: str) -> tuple[int, int]:
     return int(w * scale), int(h * scale)
 
 
-def _find_image(ctx: Ctx, image_id: str) -> Image | Reply:
-    if parse_id(image_id) is None:
-        return fail(400, f"Invalid imageId {image_id}")
-    image = ctx.state.images.get(image_id)
-    if image is None or image.life.is_removed(ctx.state.now()):
-        return Reply(status=404, body=dict(NOT_FOUND))
-    return image
-
-
 @api.get("/images/{imageId}")
 async def get_image(ctx: Ctx) -> Result:
     """GET images/{imageId}: status from the clock; soft-deleted images are still returned."""
-    image = _find_image(ctx, ctx.params["imageId"])
+    image = retrieved(ctx, "imageId", ctx.state.images.get, deleted_shown=True)
     if isinstance(image, Reply):
         return image
     return ok(P.image_body(image, ctx.state))

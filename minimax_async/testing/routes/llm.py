@@ -8,6 +8,7 @@ from .. import _payloads as P
 from .._http import (
     NOT_FOUND,
     Ctx,
+    Fields,
     Reply,
     Result,
     RouteTable,
@@ -25,7 +26,7 @@ from .._state import (
 )
 from ._common import (
     query_account,
-    read_required,
+    requires_field,
     resolve_account,
 )
 
@@ -60,12 +61,9 @@ def _message_result(
 
 
 @api.post("/llm")
-async def post_llm(ctx: Ctx) -> Result:
+@requires_field("prompt")
+async def post_llm(ctx: Ctx, fields: Fields, prompt: str) -> Result:
     """POST llm: chat completion as JSON, or ``stream=true`` as the documented SSE events."""
-    read = await read_required(ctx, "prompt")
-    if isinstance(read, Reply):
-        return read
-    fields, prompt = read
     state = ctx.state
     model = fields.text("model") or "mm-m1"
     if model not in ("mm-m1", "mm-01"):

@@ -7,7 +7,6 @@ import attrs
 from .. import _payloads as P
 from .._catalog import MUSIC_STYLES
 from .._http import (
-    NOT_FOUND,
     Ctx,
     Reply,
     Result,
@@ -20,7 +19,6 @@ from .._media import mp3_bytes, png_bytes
 from .._state import (
     Account,
     Music,
-    parse_id,
     parse_triggers,
 )
 from ._common import (
@@ -28,6 +26,7 @@ from ._common import (
     older_than,
     query_account,
     resolve_account,
+    retrieved,
     upstream_checks,
 )
 
@@ -100,12 +99,9 @@ async def get_music_create(ctx: Ctx) -> Result:
 @api.get("/music/{musicId}")
 async def get_music(ctx: Ctx) -> Result:
     """GET music/{musicId}: status 0/1 running, 2 completed, 4 moderated."""
-    music_id = ctx.params["musicId"]
-    if parse_id(music_id) is None:
-        return fail(400, f"Invalid musicId {music_id}")
-    song = ctx.state.music.get(music_id)
-    if song is None or song.deleted or song.life.is_removed(ctx.state.now()):
-        return Reply(status=404, body=dict(NOT_FOUND))
+    song = retrieved(ctx, "musicId", ctx.state.music.get)
+    if isinstance(song, Reply):
+        return song
     return ok(P.music_body(song, ctx.state))
 
 

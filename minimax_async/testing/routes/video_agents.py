@@ -9,6 +9,7 @@ from .. import _payloads as P
 from .._catalog import AGENT_TEMPLATES
 from .._http import (
     Ctx,
+    Fields,
     Reply,
     Result,
     RouteTable,
@@ -29,7 +30,7 @@ from ._common import (
     check_file_id,
     check_reply_fields,
     query_account,
-    read_required,
+    requires_field,
     upstream_checks,
 )
 from .videos import VIDEO_COST, pick_video_account
@@ -77,13 +78,10 @@ async def get_agent_templates(ctx: Ctx, acc: Account) -> Result:
 
 
 @api.post("/videos/agent-create")
-async def post_agent_create(ctx: Ctx) -> Result:
+@requires_field("templateId")
+async def post_agent_create(ctx: Ctx, fields: Fields, template_id: str) -> Result:
     """POST videos/agent-create: creates the video, then streams the documented SSE sequence
     (created, connected, heartbeats every ~10 virtual seconds, progress 1/2/3, finished)."""
-    read = await read_required(ctx, "templateId")
-    if isinstance(read, Reply):
-        return read
-    fields, template_id = read
     state = ctx.state
     template = _template(template_id)
     if template is None:
@@ -102,10 +100,7 @@ async def post_agent_create(ctx: Ctx) -> Result:
         return fail(400, "This template requires a prompt")
     if template["requireImage"] and not file_id:
         return fail(400, "This template requires fileID and ossPath")
-    max_jobs = as_int(fields.values.get("maxJobs"))
-    if fields.has("maxJobs") and (max_jobs is None or not 1 <= max_jobs <= 10):
-        return fail(400, "Parameter maxJobs must be between 1 and 10")
-    acc = pick_video_account(ctx, fields.text("account"), max_jobs)
+    acc = pick_video_account(ctx, fields)
     if isinstance(acc, Reply):
         return acc
     triggers = parse_triggers(prompt)

@@ -7,7 +7,6 @@ from typing import Any
 
 from .. import _payloads as P
 from .._http import (
-    NOT_FOUND,
     Ctx,
     Fields,
     Reply,
@@ -22,7 +21,6 @@ from .._http import (
 from .._media import png_bytes
 from .._state import (
     Account,
-    Video,
     parse_id,
     parse_triggers,
 )
@@ -32,8 +30,9 @@ from ._common import (
     listed,
     older_than,
     query_account,
-    read_required,
+    requires_field,
     resolve_account,
+    retrieved,
     soft_delete,
     upstream_checks,
 )
@@ -82,9 +81,13 @@ def busy_reply(ctx: Ctx, accounts: list[Account], max_jobs: int | None) -> Reply
     return fail(429, message, runningVideos=running)
 
 
-def pick_video_account(ctx: Ctx, name: str | None, max_jobs: int | None) -> Account | Reply:
-    """Explicit account (429 when full) or a random one with free capacity (load balancing)."""
-    state = ctx.state
+def pick_video_account(ctx: Ctx, fields: Fields) -> Account | Reply:
+    """The account a video create runs on: the body's ``account`` (429 when it is full) or a
+    random one with free capacity (load balancing), counting ``maxJobs`` (1-10) when sent."""
+    max_jobs = as_int(fields.values.get("maxJobs"))
+    if fields.has("maxJobs") and (max_jobs is None or not 1 <= max_jobs <= 10):
+        return fail(400, "Parameter maxJobs must be between 1 and 10")
+    state, name = ctx.state, fields.text("account")
     if name or len(state.accounts) <= 1:
         acc = resolve_account(ctx, name)
         if isinstance(acc, Reply):
@@ -173,10 +176,7 @@ async def post_videos_create(ctx: Ctx) -> Result:
     bad = check_reply_fields(fields)
     if bad is not None:
         return bad
-    max_jobs = as_int(fields.values.get("maxJobs"))
-    if fields.has("maxJobs") and (max_jobs is None or not 1 <= max_jobs <= 10):
-        return fail(400, "Parameter maxJobs must be between 1 and 10")
-    acc = pick_video_account(ctx, fields.text("account"), max_jobs)
+    acc = pick_video_account(ctx, fields)
     if isinstance(acc, Reply):
         return acc
     bad = check_omni_references(ctx, fields, acc)
@@ -224,19 +224,10 @@ async def post_videos_create(ctx: Ctx) -> Result:
     )
 
 
-def _live_video(ctx: Ctx, video_id: str) -> Video | Reply:
-    if parse_id(video_id) is None:
-        return fail(400, f"Invalid videoId {video_id}")
-    video = ctx.state.find_video(video_id)
-    if video is None or video.deleted or video.life.is_removed(ctx.state.now()):
-        return Reply(status=404, body=dict(NOT_FOUND))
-    return video
-
-
 @api.get("/videos/{videoId}")
 async def get_video(ctx: Ctx) -> Result:
     """GET videos/{videoId}: status computed from the clock (404 once moderated-and-removed)."""
-    video = _live_video(ctx, ctx.params["videoId"])
+    video = retrieved(ctx, "videoId", ctx.state.find_video)
     if isinstance(video, Reply):
         return video
     return ok(P.video_body(video, ctx.state))
@@ -264,12 +255,9 @@ async def delete_video(ctx: Ctx) -> Result:
 
 
 @api.post("/videos/cancel")
-async def post_videos_cancel(ctx: Ctx) -> Result:
+@requires_field("videoId")
+async def post_videos_cancel(ctx: Ctx, fields: Fields, video_id: str) -> Result:
     """POST videos/cancel: a running video ends now in status 3 and frees its slot."""
-    read = await read_required(ctx, "videoId")
-    if isinstance(read, Reply):
-        return read
-    _, video_id = read
     if parse_id(video_id) is None:
         return fail(400, f"Invalid videoId {video_id}")
     video = ctx.state.find_video(video_id)
