@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .. import _payloads as P
 from .._http import (
@@ -18,11 +18,13 @@ from .._http import (
     Result,
     as_int,
     fail,
+    ok,
     read_fields,
 )
 from .._state import (
     Account,
     AudioClip,
+    EmulatorState,
     Image,
     Music,
     Triggers,
@@ -96,6 +98,15 @@ def requires_field(name: str) -> Callable[[FieldsHandler], Handler]:
     return decorate
 
 
+def job_account(ctx: Ctx, fields: Fields) -> Account | Reply:
+    """The account a job-creating call runs on (the body's ``account``), once the job's
+    ``replyUrl`` / ``replyRef`` are found well formed."""
+    bad = check_reply_fields(fields)
+    if bad is not None:
+        return bad
+    return resolve_account(ctx, fields.text("account"))
+
+
 def upstream_checks(
     ctx: Ctx, acc: Account, triggers: Triggers, prompt: str | None, cost: int
 ) -> Reply | None:
@@ -149,16 +160,17 @@ def check_file_id(value: str | None, name: str) -> Reply | None:
     return None
 
 
-def retrieved(
+def retrieve(
     ctx: Ctx,
     param: str,
     lookup: Callable[[str], Retrieved | None],
+    body: Callable[[Retrieved, EmulatorState], dict[str, Any]],
     *,
     deleted_shown: bool = False,
-) -> Retrieved | Reply:
-    """The record a GET names in path parameter ``param``: 400 for an id of the wrong form,
-    404 for an unknown, deleted (unless the endpoint still shows those) or moderated-and-removed
-    one."""
+) -> Reply:
+    """A GET of the record named by path parameter ``param``: its ``body``; 400 for an id of
+    the wrong form, 404 for an unknown, deleted (unless the endpoint still shows those) or
+    moderated-and-removed one."""
     record_id = ctx.params[param]
     if parse_id(record_id) is None:
         return fail(400, f"Invalid {param} {record_id}")
@@ -167,7 +179,7 @@ def retrieved(
         return Reply(status=404, body=dict(NOT_FOUND))
     if not isinstance(record, AudioClip) and record.life.is_removed(ctx.state.now()):
         return Reply(status=404, body=dict(NOT_FOUND))
-    return record
+    return ok(body(record, ctx.state))
 
 
 def listed(jobs: Iterable[Listed], acc: Account, now: float) -> list[Listed]:

@@ -30,9 +30,8 @@ from .._state import (
     parse_triggers,
 )
 from ._common import (
-    check_reply_fields,
+    job_account,
     requires_field,
-    resolve_account,
     upstream_checks,
 )
 
@@ -82,10 +81,7 @@ async def post_agent(ctx: Ctx, fields: Fields, prompt: str) -> Result:
     unknown = [m for m in models if m not in AGENT_MODELS]
     if unknown:
         return fail(400, f"Unsupported models: {', '.join(unknown)}")
-    bad = check_reply_fields(fields)
-    if bad is not None:
-        return bad
-    acc = resolve_account(ctx, fields.text("account"))
+    acc = job_account(ctx, fields)
     if isinstance(acc, Reply):
         return acc
     if len(state.running_agent_jobs(acc.account)) >= acc.agent_capacity:

@@ -43,7 +43,7 @@ from ._common import (
     query_account,
     requires_field,
     resolve_account,
-    retrieved,
+    retrieve,
     soft_delete,
     upstream_checks,
 )
@@ -389,10 +389,7 @@ async def list_audio(ctx: Ctx, acc: Account) -> Result:
 @api.get("/audio/{audio_id}")
 async def get_audio(ctx: Ctx) -> Result:
     """GET audio/{audio_id}: one clip with its voice and settings."""
-    clip = retrieved(ctx, "audio_id", ctx.state.audio.get)
-    if isinstance(clip, Reply):
-        return clip
-    return ok(A.audio_detail_body(clip, ctx.state))
+    return retrieve(ctx, "audio_id", ctx.state.audio.get, A.audio_detail_body)
 
 
 @api.delete("/audio/{audio_id}")

@@ -24,13 +24,12 @@ from .._state import (
 )
 from ._common import (
     check_file_id,
-    check_reply_fields,
+    job_account,
     listed,
     older_than,
     query_account,
     requires_field,
-    resolve_account,
-    retrieved,
+    retrieve,
     soft_delete,
     upstream_checks,
 )
@@ -99,10 +98,7 @@ async def post_images_create(ctx: Ctx, fields: Fields, prompt: str) -> Result:
         bad = check_file_id(value, name)
         if bad is not None:
             return bad
-    bad = check_reply_fields(fields)
-    if bad is not None:
-        return bad
-    acc = resolve_account(ctx, fields.text("account"))
+    acc = job_account(ctx, fields)
     if isinstance(acc, Reply):
         return acc
     if state.running_image_batches(acc.account) >= acc.image_queue_length:
@@ -173,10 +169,7 @@ def _image_size(ratio: str) -> tuple[int, int]:
 @api.get("/images/{imageId}")
 async def get_image(ctx: Ctx) -> Result:
     """GET images/{imageId}: status from the clock; soft-deleted images are still returned."""
-    image = retrieved(ctx, "imageId", ctx.state.images.get, deleted_shown=True)
-    if isinstance(image, Reply):
-        return image
-    return ok(P.image_body(image, ctx.state))
+    return retrieve(ctx, "imageId", ctx.state.images.get, P.image_body, deleted_shown=True)
 
 
 @api.get("/images")

@@ -26,7 +26,7 @@ from ._common import (
     older_than,
     query_account,
     resolve_account,
-    retrieved,
+    retrieve,
     upstream_checks,
 )
 
@@ -99,10 +99,7 @@ async def get_music_create(ctx: Ctx) -> Result:
 @api.get("/music/{musicId}")
 async def get_music(ctx: Ctx) -> Result:
     """GET music/{musicId}: status 0/1 running, 2 completed, 4 moderated."""
-    song = retrieved(ctx, "musicId", ctx.state.music.get)
-    if isinstance(song, Reply):
-        return song
-    return ok(P.music_body(song, ctx.state))
+    return retrieve(ctx, "musicId", ctx.state.music.get, P.music_body)
 
 
 @api.get("/music")

@@ -32,7 +32,7 @@ from ._common import (
     query_account,
     requires_field,
     resolve_account,
-    retrieved,
+    retrieve,
     soft_delete,
     upstream_checks,
 )
@@ -227,10 +227,7 @@ async def post_videos_create(ctx: Ctx) -> Result:
 @api.get("/videos/{videoId}")
 async def get_video(ctx: Ctx) -> Result:
     """GET videos/{videoId}: status computed from the clock (404 once moderated-and-removed)."""
-    video = retrieved(ctx, "videoId", ctx.state.find_video)
-    if isinstance(video, Reply):
-        return video
-    return ok(P.video_body(video, ctx.state))
+    return retrieve(ctx, "videoId", ctx.state.find_video, P.video_body)
 
 
 @api.get("/videos")
