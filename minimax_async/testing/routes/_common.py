@@ -1,6 +1,6 @@
 """What several route groups do the same way: the account a call runs on (also as a handler
 decorator), a body's required field, MiniMax's own refusals (596, 412, 422, its 429), the
-reply/file fields of a create, list pages of jobs and soft deletes."""
+reply/file fields of a create, GET of one record, list pages of jobs and soft deletes."""
 
 from __future__ import annotations
 
