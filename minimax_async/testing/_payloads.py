@@ -488,6 +488,11 @@ def template_list_item(template: dict[str, Any], state: EmulatorState) -> dict[s
             "userIDStr": "123456",
         }
     )
+    return _template_card(tid, asset, state)
+
+
+def _template_card(tid: str, asset: dict[str, Any], state: EmulatorState) -> dict[str, Any]:
+    """What a template's list item and its detail both start with."""
     return {
         "id": tid,
         "createTime": 1702953600000,
@@ -510,17 +515,7 @@ def template_detail(template: dict[str, Any], state: EmulatorState) -> dict[str,
     if template["requireImage"]:
         inputs.append({"name": "image_input", "type": "image"})
     return {
-        "id": template["id"],
-        "createTime": 1702953600000,
-        "videoAsset": template_asset(template, state),
-        "like": {"likes": 42, "likeStatus": 0},
-        "author": {
-            "userID": "user123",
-            "name": "Emulator",
-            "avatar": state.media_url("templates/avatar.png"),
-        },
-        "cardType": 1,
-        "tabID": "template",
+        **_template_card(template["id"], template_asset(template, state), state),
         "credits": template["credits"],
         "requirePrompt": template["requirePrompt"],
         "requireImage": template["requireImage"],

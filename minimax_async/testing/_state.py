@@ -13,7 +13,7 @@ import json
 import random
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -95,6 +95,10 @@ _STATUS_LABELS = {
     12: "processing",
     14: "moderated",
 }
+#: The media types of a job's files by their ending (:meth:`EmulatorState.put_job_media`).
+_JOB_MEDIA_TYPES = {"mp4": "video/mp4", "png": "image/png"}
+#: The jobs the state counts as running and sends ``replyUrl`` callbacks for.
+_Tracked = TypeVar("_Tracked", Video, Image, AgentJob)
 VIDEO_FINAL = frozenset({2, 3, 5, 7, 14})
 MUSIC_FINAL = frozenset({2, 4})
 
@@ -259,6 +263,16 @@ class EmulatorState:
         self.media[path] = MediaBlob(data=data, content_type=content_type)
         return self.media_url(path)
 
+    def put_job_media(
+        self, folder: str, ext: str, clean: bytes, watermarked: bytes, cover: bytes
+    ) -> None:
+        """A video's or image's three files, where its body's URLs point:
+        ``<folder>/nowatermark.<ext>``, ``<folder>/watermark.<ext>``, ``<folder>/cover.png``."""
+        content_type = _JOB_MEDIA_TYPES[ext]
+        self.put_media(f"{folder}/nowatermark.{ext}", clean, content_type)
+        self.put_media(f"{folder}/watermark.{ext}", watermarked, content_type)
+        self.put_media(f"{folder}/cover.png", cover, "image/png")
+
     # ---- wake-ups for the callback sender ------------------------------------------------
 
     def wake_event(self) -> asyncio.Event:
@@ -303,16 +317,18 @@ class EmulatorState:
 
     def add_image(self, image: Image) -> None:
         self.images[image.image_id] = image
-        self._live_images.add(image.image_id, image)
-        if image.reply_url:
-            self._callback_jobs[image.image_id] = image
-            self.wake()
+        self._track(image.image_id, image, self._live_images)
 
     def add_agent_job(self, job: AgentJob) -> None:
         self.agent_jobs[job.job_id] = job
-        self._live_agents.add(job.job_id, job)
+        self._track(job.job_id, job, self._live_agents)
+
+    def _track(self, key: str, job: _Tracked, live: LiveJobs[_Tracked]) -> None:
+        """Count a new job as running on its account until it ends and, when it has a
+        ``replyUrl``, as owed a callback (the sender is woken to plan it)."""
+        live.add(key, job)
         if job.reply_url:
-            self._callback_jobs[job.job_id] = job
+            self._callback_jobs[key] = job
             self.wake()
 
     def running_image_batches(self, account: str) -> int:
@@ -400,14 +416,15 @@ class EmulatorState:
             extra=dict(extra or {}),
         )
         seed = int(n) % 64
-        self.put_media(f"videos/{n}/nowatermark.mp4", mp4_bytes(*size, seed, False), "video/mp4")
-        self.put_media(f"videos/{n}/watermark.mp4", mp4_bytes(*size, seed, True), "video/mp4")
-        self.put_media(f"videos/{n}/cover.png", png_bytes(64, 36, seed), "image/png")
+        self.put_job_media(
+            f"videos/{n}",
+            "mp4",
+            mp4_bytes(*size, seed, False),
+            mp4_bytes(*size, seed, True),
+            png_bytes(64, 36, seed),
+        )
         self.videos[video.video_id] = video
-        self._live_videos.add(video.video_id, video)
-        if reply_url:
-            self._callback_jobs[video.video_id] = video
-            self.wake()
+        self._track(video.video_id, video, self._live_videos)
         return video
 
     def find_video(self, video_id: str) -> Video | None:

@@ -16,10 +16,11 @@ from .._http import (
     read_fields,
 )
 from .._state import (
+    Account,
     jwt_user_id,
 )
 from ._common import (
-    resolve_account,
+    query_account,
 )
 
 api = RouteTable()
@@ -70,9 +71,7 @@ async def delete_account(ctx: Ctx) -> Result:
 
 
 @api.get("/features")
-async def get_features(ctx: Ctx) -> Result:
+@query_account
+async def get_features(ctx: Ctx, acc: Account) -> Result:
     """GET features: credits, queue lengths and model costs of an account."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     return ok(P.features_body(acc))

@@ -11,6 +11,7 @@ from .. import _payloads as P
 from .._faults import FaultRule
 from .._http import (
     Ctx,
+    Fields,
     Reply,
     Result,
     RouteTable,
@@ -19,7 +20,6 @@ from .._http import (
     as_bool,
     fail,
     ok,
-    read_fields,
     render,
 )
 from .._media import mp3_bytes, mp4_bytes, png_bytes
@@ -30,8 +30,8 @@ from .._state import (
     parse_triggers,
 )
 from ._common import (
-    check_reply_fields,
-    resolve_account,
+    job_account,
+    requires_field,
     upstream_checks,
 )
 
@@ -67,15 +67,10 @@ class _SyncAgent(Streamer):
 
 
 @api.post("/agent")
-async def post_agent(ctx: Ctx) -> Result:
+@requires_field("prompt")
+async def post_agent(ctx: Ctx, fields: Fields, prompt: str) -> Result:
     """POST agent: sync (200/500/504 when done) or ``async`` (201, status ``started``)."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
     state = ctx.state
-    prompt = fields.text("prompt")
-    if not prompt:
-        return fail(400, "Parameter prompt is required")
     raw_models = fields.values.get("models")
     if isinstance(raw_models, list):
         models = [str(m).strip() for m in raw_models if str(m).strip()]
@@ -86,10 +81,7 @@ async def post_agent(ctx: Ctx) -> Result:
     unknown = [m for m in models if m not in AGENT_MODELS]
     if unknown:
         return fail(400, f"Unsupported models: {', '.join(unknown)}")
-    bad = check_reply_fields(fields)
-    if bad is not None:
-        return bad
-    acc = resolve_account(ctx, fields.text("account"))
+    acc = job_account(ctx, fields)
     if isinstance(acc, Reply):
         return acc
     if len(state.running_agent_jobs(acc.account)) >= acc.agent_capacity:

@@ -9,13 +9,13 @@ import secrets
 from typing import Any
 
 import aiohttp
+import attrs
 from aiohttp import web
 
 from .. import _audio_payloads as A
 from .._catalog import VOICES
 from .._faults import FaultRule
 from .._http import (
-    NOT_FOUND,
     Ctx,
     Fields,
     Reply,
@@ -36,12 +36,15 @@ from .._state import (
     EmulatorState,
     StreamTicket,
     Voice,
-    parse_id,
     parse_triggers,
 )
 from ._common import (
     check_file_id,
+    query_account,
+    requires_field,
     resolve_account,
+    retrieve,
+    soft_delete,
     upstream_checks,
 )
 from .files import receive_upload
@@ -69,6 +72,35 @@ _AUDIO_SETTINGS = (
 )
 
 
+@attrs.frozen
+class _Speech:
+    """A text-to-speech request that passed every check, and the account it runs on."""
+
+    acc: Account
+    text: str
+    voice_id: str
+    settings: dict[str, Any]
+
+
+async def _read_speech(ctx: Ctx, max_text: int) -> _Speech | Reply:
+    """The checks both text-to-speech creates make, in their order: the body, its fields,
+    the account, then MiniMax's own refusals (the text is the prompt; speech costs no credit)."""
+    fields = await read_fields(ctx)
+    if isinstance(fields, Reply):
+        return fields
+    parsed = _tts_fields(fields, max_text)
+    if isinstance(parsed, Reply):
+        return parsed
+    text, voice_id, settings = parsed
+    acc = resolve_account(ctx, fields.text("account"))
+    if isinstance(acc, Reply):
+        return acc
+    refusal = upstream_checks(ctx, acc, parse_triggers(text), None, 0)
+    if refusal is not None:
+        return refusal
+    return _Speech(acc=acc, text=text, voice_id=voice_id, settings=settings)
+
+
 def _tts_fields(fields: Fields, max_text: int) -> Reply | tuple[str, str, dict[str, Any]]:
     text = fields.text("text")
     if not text:
@@ -93,21 +125,13 @@ def _tts_frames(text: str) -> int:
 @api.post("/audio/create-mp3")
 async def post_audio_create_mp3(ctx: Ctx) -> Result:
     """POST audio/create-mp3: synthesises an mp3 (silent frames) and stores the clip."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
-    parsed = _tts_fields(fields, 500)
-    if isinstance(parsed, Reply):
-        return parsed
-    text, voice_id, settings = parsed
-    acc = resolve_account(ctx, fields.text("account"))
-    if isinstance(acc, Reply):
-        return acc
-    state = ctx.state
-    refusal = upstream_checks(ctx, acc, parse_triggers(text), None, 0)
-    if refusal is not None:
-        return refusal
-    clip = _store_clip(state, acc, text, voice_id, settings, mp3_bytes(_tts_frames(text)))
+    speech = await _read_speech(ctx, 500)
+    if isinstance(speech, Reply):
+        return speech
+    state, text = ctx.state, speech.text
+    clip = _store_clip(
+        state, speech.acc, text, speech.voice_id, speech.settings, mp3_bytes(_tts_frames(text))
+    )
     return ok(
         {
             "audio_id": clip.audio_id,
@@ -152,30 +176,21 @@ def _store_clip(
 @api.post("/audio/create-stream")
 async def post_audio_create_stream(ctx: Ctx) -> Result:
     """POST audio/create-stream: a ``token`` and ``payload`` for the audio WebSocket."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
-    parsed = _tts_fields(fields, 5000)
-    if isinstance(parsed, Reply):
-        return parsed
-    text, voice_id, settings = parsed
-    acc = resolve_account(ctx, fields.text("account"))
-    if isinstance(acc, Reply):
-        return acc
-    refusal = upstream_checks(ctx, acc, parse_triggers(text), None, 0)
-    if refusal is not None:
-        return refusal
+    speech = await _read_speech(ctx, 5000)
+    if isinstance(speech, Reply):
+        return speech
+    settings = speech.settings
     msg = secrets.token_hex(14)
     payload = {
         "msg_id": f"{msg[:5]}-{msg[5:10]}-{msg[10:15]}-{msg[15:20]}-{msg[20:26]}-{msg[26:]}",
         "payload": {
             "model": settings.get("model", ""),
-            "text": text,
+            "text": speech.text,
             "voice_setting": {
                 "speed": settings.get("speed", 1),
                 "vol": settings.get("vol", 1),
                 "pitch": settings.get("pitch", 0),
-                "voice_id": voice_id,
+                "voice_id": speech.voice_id,
                 "emotion": settings.get("emotion", "happy"),
             },
             "audio_setting": {},
@@ -187,7 +202,7 @@ async def post_audio_create_stream(ctx: Ctx) -> Result:
     }
     token = secrets.token_urlsafe(24)
     ctx.state.stream_tickets[token] = StreamTicket(
-        token=token, account=acc.account, payload=payload
+        token=token, account=speech.acc.account, payload=payload
     )
     return ok({"token": token, "payload": payload})
 
@@ -303,11 +318,9 @@ async def audio_wss(ctx: Ctx) -> Result:
 
 
 @api.get("/audio/voices")
-async def get_audio_voices(ctx: Ctx) -> Result:
+@query_account
+async def get_audio_voices(ctx: Ctx, acc: Account) -> Result:
     """GET audio/voices: system voices filtered by ``tag_list`` (or cloned: ``is_system=false``)."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     state = ctx.state
     if not as_bool(ctx.query.get("is_system"), True):
         voices = [
@@ -331,11 +344,9 @@ async def get_audio_voices(ctx: Ctx) -> Result:
 
 
 @api.get("/audio/config")
-async def get_audio_config(ctx: Ctx) -> Result:
+@query_account
+async def get_audio_config(ctx: Ctx, acc: Account) -> Result:
     """GET audio/config: emotions and voice tags."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     return ok(
         {
             "t2a_emotion": [
@@ -358,11 +369,9 @@ async def get_audio_config(ctx: Ctx) -> Result:
 
 
 @api.get("/audio")
-async def list_audio(ctx: Ctx) -> Result:
+@query_account
+async def list_audio(ctx: Ctx, acc: Account) -> Result:
     """GET audio: generated clips, newest first (``page``, ``page_size`` default 100)."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     clips = [c for c in ctx.state.audio.values() if c.account == acc.account and not c.deleted]
     clips.sort(key=lambda c: c.audio_id, reverse=True)
     page = max(1, as_int(ctx.query.get("page")) or 1)
@@ -380,33 +389,19 @@ async def list_audio(ctx: Ctx) -> Result:
 @api.get("/audio/{audio_id}")
 async def get_audio(ctx: Ctx) -> Result:
     """GET audio/{audio_id}: one clip with its voice and settings."""
-    audio_id = ctx.params["audio_id"]
-    if parse_id(audio_id) is None:
-        return fail(400, f"Invalid audio_id {audio_id}")
-    clip = ctx.state.audio.get(audio_id)
-    if clip is None or clip.deleted:
-        return Reply(status=404, body=dict(NOT_FOUND))
-    return ok(A.audio_detail_body(clip, ctx.state))
+    return retrieve(ctx, "audio_id", ctx.state.audio.get, A.audio_detail_body)
 
 
 @api.delete("/audio/{audio_id}")
 async def delete_audio(ctx: Ctx) -> Result:
     """DELETE audio/{audio_id}: always 200."""
-    clip = ctx.state.audio.get(ctx.params["audio_id"])
-    if clip is not None:
-        clip.deleted = True
-    return Reply(status=200)
+    return soft_delete(ctx.state.audio.get(ctx.params["audio_id"]))
 
 
 @api.post("/audio/clone-voice")
-async def post_clone_voice(ctx: Ctx) -> Result:
+@requires_field("voice_name")
+async def post_clone_voice(ctx: Ctx, fields: Fields, name: str) -> Result:
     """POST audio/clone-voice: a cloned voice from uploaded samples (4 per account)."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
-    name = fields.text("voice_name")
-    if not name:
-        return fail(400, "Parameter voice_name is required")
     if len(name) > 30:
         return fail(400, "Parameter voice_name is longer than 30 characters")
     language = fields.text("language_tag")
@@ -445,15 +440,7 @@ async def post_upload_sample(ctx: Ctx) -> Result:
 
 
 @api.post("/audio/delete-voice")
-async def post_delete_voice(ctx: Ctx) -> Result:
+@requires_field("voice_id")
+async def post_delete_voice(ctx: Ctx, fields: Fields, voice_id: str) -> Result:
     """POST audio/delete-voice: always 200."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
-    voice_id = fields.text("voice_id")
-    if not voice_id:
-        return fail(400, "Parameter voice_id is required")
-    voice = ctx.state.voices.get(voice_id)
-    if voice is not None:
-        voice.deleted = True
-    return Reply(status=200)
+    return soft_delete(ctx.state.voices.get(voice_id))

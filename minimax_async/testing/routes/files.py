@@ -16,10 +16,13 @@ from .._http import (
     ok,
 )
 from .._state import (
+    Account,
     FileRecord,
 )
 from ._common import (
+    query_account,
     resolve_account,
+    soft_delete,
 )
 
 api = RouteTable()
@@ -94,11 +97,9 @@ async def post_files(ctx: Ctx) -> Result:
 
 
 @api.get("/files")
-async def get_files(ctx: Ctx) -> Result:
+@query_account
+async def get_files(ctx: Ctx, acc: Account) -> Result:
     """GET files: uploaded files of an account, newest first (``limit``, default 10)."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     limit = as_int(ctx.query.get("limit")) or 10
     records = [
         r
@@ -112,7 +113,4 @@ async def get_files(ctx: Ctx) -> Result:
 @api.delete("/files/{fileID}")
 async def delete_file(ctx: Ctx) -> Result:
     """DELETE files/{fileID}: always 200 (also for unknown or already deleted files)."""
-    record = ctx.state.files.get(ctx.params["fileID"])
-    if record is not None:
-        record.deleted = True
-    return Reply(status=200)
+    return soft_delete(ctx.state.files.get(ctx.params["fileID"]))

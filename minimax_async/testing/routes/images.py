@@ -6,8 +6,8 @@ from typing import Any
 
 from .. import _payloads as P
 from .._http import (
-    NOT_FOUND,
     Ctx,
+    Fields,
     Reply,
     Result,
     RouteTable,
@@ -15,18 +15,22 @@ from .._http import (
     as_int,
     fail,
     ok,
-    read_fields,
 )
 from .._media import png_bytes
 from .._state import (
+    Account,
     Image,
-    parse_id,
     parse_triggers,
 )
 from ._common import (
     check_file_id,
-    check_reply_fields,
-    resolve_account,
+    job_account,
+    listed,
+    older_than,
+    query_account,
+    requires_field,
+    retrieve,
+    soft_delete,
     upstream_checks,
 )
 
@@ -61,15 +65,10 @@ IMAGE_MODELS: dict[str, dict[str, Any]] = {
 
 
 @api.post("/images/create")
-async def post_images_create(ctx: Ctx) -> Result:
+@requires_field("prompt")
+async def post_images_create(ctx: Ctx, fields: Fields, prompt: str) -> Result:
     """POST images/create: one job per image (``quantity`` 1-4), ids in ``imageIds``."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
     state = ctx.state
-    prompt = fields.text("prompt")
-    if not prompt:
-        return fail(400, "Parameter prompt is required")
     model = fields.text("model") or "image-01"
     spec = IMAGE_MODELS.get(model)
     if spec is None:
@@ -99,10 +98,7 @@ async def post_images_create(ctx: Ctx) -> Result:
         bad = check_file_id(value, name)
         if bad is not None:
             return bad
-    bad = check_reply_fields(fields)
-    if bad is not None:
-        return bad
-    acc = resolve_account(ctx, fields.text("account"))
+    acc = job_account(ctx, fields)
     if isinstance(acc, Reply):
         return acc
     if state.running_image_batches(acc.account) >= acc.image_queue_length:
@@ -140,9 +136,13 @@ async def post_images_create(ctx: Ctx) -> Result:
             prompt_optimization=as_bool(fields.values.get("promptOptimization"), True),
         )
         seed = int(n) % 64
-        state.put_media(f"images/{n}/nowatermark.png", png_bytes(64, 36, seed), "image/png")
-        state.put_media(f"images/{n}/watermark.png", png_bytes(64, 36, seed + 1), "image/png")
-        state.put_media(f"images/{n}/cover.png", png_bytes(32, 18, seed), "image/png")
+        state.put_job_media(
+            f"images/{n}",
+            "png",
+            png_bytes(64, 36, seed),
+            png_bytes(64, 36, seed + 1),
+            png_bytes(32, 18, seed),
+        )
         state.add_image(image)
         images.append(image)
     return ok(
@@ -166,55 +166,30 @@ def _image_size(ratio: str) -> tuple[int, int]:
     return int(w * scale), int(h * scale)
 
 
-def _find_image(ctx: Ctx, image_id: str) -> Image | Reply:
-    if parse_id(image_id) is None:
-        return fail(400, f"Invalid imageId {image_id}")
-    image = ctx.state.images.get(image_id)
-    if image is None or image.life.is_removed(ctx.state.now()):
-        return Reply(status=404, body=dict(NOT_FOUND))
-    return image
-
-
 @api.get("/images/{imageId}")
 async def get_image(ctx: Ctx) -> Result:
     """GET images/{imageId}: status from the clock; soft-deleted images are still returned."""
-    image = _find_image(ctx, ctx.params["imageId"])
-    if isinstance(image, Reply):
-        return image
-    return ok(P.image_body(image, ctx.state))
+    return retrieve(ctx, "imageId", ctx.state.images.get, P.image_body, deleted_shown=True)
 
 
 @api.get("/images")
-async def list_images(ctx: Ctx) -> Result:
+@query_account
+async def list_images(ctx: Ctx, acc: Account) -> Result:
     """GET images: ``{"images", "hasPre", "hasNext", "processing", "total"}``."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     state = ctx.state
     now = state.now()
-    images = [
-        i
-        for i in state.images.values()
-        if i.account == acc.account and not i.deleted and not i.life.is_removed(now)
-    ]
-    images.sort(key=lambda i: int(i.id), reverse=True)
-    total = len(images)
-    processing = any(not i.life.is_final(now) for i in images)
-    last = ctx.query.get("lastImageId")
-    if last:
-        parsed = parse_id(last)
-        last_n = int(parsed[3]) if parsed and parsed[3].isdigit() else as_int(last)
-        if last_n is None:
-            return fail(400, f"Invalid lastImageId {last}")
-        images = [i for i in images if int(i.id) < last_n]
+    every = listed(state.images.values(), acc, now)
+    images = older_than(ctx, every, "lastImageId")
+    if isinstance(images, Reply):
+        return images
     limit = as_int(ctx.query.get("limit")) or 30
     return ok(
         {
             "images": [P.image_body(i, state) for i in images[:limit]],
-            "hasPre": bool(last),
+            "hasPre": bool(ctx.query.get("lastImageId")),
             "hasNext": len(images) > limit,
-            "processing": processing,
-            "total": total,
+            "processing": any(not i.life.is_final(now) for i in every),
+            "total": len(every),
         }
     )
 
@@ -222,7 +197,4 @@ async def list_images(ctx: Ctx) -> Result:
 @api.delete("/images/{imageId}")
 async def delete_image(ctx: Ctx) -> Result:
     """DELETE images/{imageId}: always 200; soft delete (gone from GET images only)."""
-    image = ctx.state.images.get(ctx.params["imageId"])
-    if image is not None:
-        image.deleted = True
-    return Reply(status=200)
+    return soft_delete(ctx.state.images.get(ctx.params["imageId"]))

@@ -8,6 +8,7 @@ from .. import _payloads as P
 from .._http import (
     NOT_FOUND,
     Ctx,
+    Fields,
     Reply,
     Result,
     RouteTable,
@@ -17,13 +18,15 @@ from .._http import (
     as_int,
     fail,
     ok,
-    read_fields,
 )
 from .._state import (
+    Account,
     Chat,
     parse_triggers,
 )
 from ._common import (
+    query_account,
+    requires_field,
     resolve_account,
 )
 
@@ -58,15 +61,10 @@ def _message_result(
 
 
 @api.post("/llm")
-async def post_llm(ctx: Ctx) -> Result:
+@requires_field("prompt")
+async def post_llm(ctx: Ctx, fields: Fields, prompt: str) -> Result:
     """POST llm: chat completion as JSON, or ``stream=true`` as the documented SSE events."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
     state = ctx.state
-    prompt = fields.text("prompt")
-    if not prompt:
-        return fail(400, "Parameter prompt is required")
     model = fields.text("model") or "mm-m1"
     if model not in ("mm-m1", "mm-01"):
         return fail(400, f"Unsupported model {model}; supported: mm-m1, mm-01")
@@ -98,25 +96,18 @@ async def post_llm(ctx: Ctx) -> Result:
     content = _JOKE if "joke" in prompt.lower() else f"You said: {prompt}"
     parent = chat.messages[-1]["msgID"] if chat.messages else "0"
     ms = int(wall * 1000)
-    chat.messages.append(
+    # The question, then the answer to it, 27 ms later.
+    turn = ((user_id, prompt, "user", parent, ms), (system_id, content, "system", user_id, ms + 27))
+    chat.messages.extend(
         P.chat_message(
-            msg_id=user_id,
+            msg_id=msg_id,
             chat_id=chat.chat_id,
-            content=prompt,
-            msg_type="user",
-            parent=parent,
-            created_ms=ms,
+            content=text,
+            msg_type=msg_type,
+            parent=parent_id,
+            created_ms=created_ms,
         )
-    )
-    chat.messages.append(
-        P.chat_message(
-            msg_id=system_id,
-            chat_id=chat.chat_id,
-            content=content,
-            msg_type="system",
-            parent=user_id,
-            created_ms=ms + 27,
-        )
+        for msg_id, text, msg_type, parent_id, created_ms in turn
     )
     chat.updated_wall = wall
     send_result = {
@@ -177,11 +168,9 @@ async def post_llm(ctx: Ctx) -> Result:
 
 
 @api.get("/llm")
-async def list_llm(ctx: Ctx) -> Result:
+@query_account
+async def list_llm(ctx: Ctx, acc: Account) -> Result:
     """GET llm: the account's chats, newest first (``limit``, ``lastChatID``)."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     chats = [c for c in ctx.state.chats.values() if c.account == acc.account and not c.deleted]
     chats.sort(key=lambda c: int(c.chat_id), reverse=True)
     last = ctx.query.get("lastChatID")
@@ -218,11 +207,9 @@ async def get_llm_chat(ctx: Ctx) -> Result:
 
 
 @api.delete("/llm")
-async def delete_llm(ctx: Ctx) -> Result:
+@query_account
+async def delete_llm(ctx: Ctx, acc: Account) -> Result:
     """DELETE llm: remove chats (``chatIDs``, ``all``) and/or messages (``msgIDs``): 200."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     chat_ids = [c for c in (ctx.query.get("chatIDs") or "").split(",") if c]
     msg_ids = {m for m in (ctx.query.get("msgIDs") or "").split(",") if m}
     if not chat_ids and not msg_ids:

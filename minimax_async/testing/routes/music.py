@@ -7,7 +7,6 @@ import attrs
 from .. import _payloads as P
 from .._catalog import MUSIC_STYLES
 from .._http import (
-    NOT_FOUND,
     Ctx,
     Reply,
     Result,
@@ -18,12 +17,16 @@ from .._http import (
 )
 from .._media import mp3_bytes, png_bytes
 from .._state import (
+    Account,
     Music,
-    parse_id,
     parse_triggers,
 )
 from ._common import (
+    listed,
+    older_than,
+    query_account,
     resolve_account,
+    retrieve,
     upstream_checks,
 )
 
@@ -96,48 +99,27 @@ async def get_music_create(ctx: Ctx) -> Result:
 @api.get("/music/{musicId}")
 async def get_music(ctx: Ctx) -> Result:
     """GET music/{musicId}: status 0/1 running, 2 completed, 4 moderated."""
-    music_id = ctx.params["musicId"]
-    if parse_id(music_id) is None:
-        return fail(400, f"Invalid musicId {music_id}")
-    song = ctx.state.music.get(music_id)
-    if song is None or song.deleted or song.life.is_removed(ctx.state.now()):
-        return Reply(status=404, body=dict(NOT_FOUND))
-    return ok(P.music_body(song, ctx.state))
+    return retrieve(ctx, "musicId", ctx.state.music.get, P.music_body)
 
 
 @api.get("/music")
-async def list_music(ctx: Ctx) -> Result:
+@query_account
+async def list_music(ctx: Ctx, acc: Account) -> Result:
     """GET music: the account's songs (moderated ones excluded), ``limit``, ``lastMusicId``."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     state = ctx.state
     now = state.now()
-    songs = [
-        s
-        for s in state.music.values()
-        if s.account == acc.account
-        and not s.deleted
-        and not s.life.is_removed(now)
-        and s.life.phase(now)[0] != 4
-    ]
-    songs.sort(key=lambda s: int(s.id), reverse=True)
-    last = ctx.query.get("lastMusicId")
-    if last:
-        parsed = parse_id(last)
-        if parsed is None or not parsed[3].isdigit():
-            return fail(400, f"Invalid lastMusicId {last}")
-        songs = [s for s in songs if int(s.id) < int(parsed[3])]
+    shown = [s for s in listed(state.music.values(), acc, now) if s.life.phase(now)[0] != 4]
+    songs = older_than(ctx, shown, "lastMusicId", bare_number=False)
+    if isinstance(songs, Reply):
+        return songs
     limit = as_int(ctx.query.get("limit")) or 20
     return ok([P.music_body(s, state) for s in songs[:limit]])
 
 
 @api.get("/music/styles")
-async def get_music_styles(ctx: Ctx) -> Result:
+@query_account
+async def get_music_styles(ctx: Ctx, acc: Account) -> Result:
     """GET music/styles: style groups with sample URLs and ``styleId`` values."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     state = ctx.state
     if "music/sample.mp3" not in state.media:
         state.put_media("music/sample.mp3", mp3_bytes(), "audio/mpeg")

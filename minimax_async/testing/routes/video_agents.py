@@ -9,6 +9,7 @@ from .. import _payloads as P
 from .._catalog import AGENT_TEMPLATES
 from .._http import (
     Ctx,
+    Fields,
     Reply,
     Result,
     RouteTable,
@@ -17,10 +18,10 @@ from .._http import (
     as_int,
     fail,
     ok,
-    read_fields,
 )
 from .._media import png_bytes
 from .._state import (
+    Account,
     EmulatorState,
     Video,
     parse_triggers,
@@ -28,7 +29,8 @@ from .._state import (
 from ._common import (
     check_file_id,
     check_reply_fields,
-    resolve_account,
+    query_account,
+    requires_field,
     upstream_checks,
 )
 from .videos import VIDEO_COST, pick_video_account
@@ -47,12 +49,10 @@ TEMPLATE_NOT_FOUND = (
 
 @api.get("/videos/agent-templates")
 @api.get("/videos/agent-templates/{templateId}")
-async def get_agent_templates(ctx: Ctx) -> Result:
+@query_account
+async def get_agent_templates(ctx: Ctx, acc: Account) -> Result:
     """GET videos/agent-templates: the template list (``limit``, ``lastId``) or one template
     with ``templateId`` (also ``GET videos/agent-templates/{templateId}``)."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     template_id = ctx.params.get("templateId") or ctx.query.get("templateId")
     if template_id:
         template = _template(template_id)
@@ -78,16 +78,11 @@ async def get_agent_templates(ctx: Ctx) -> Result:
 
 
 @api.post("/videos/agent-create")
-async def post_agent_create(ctx: Ctx) -> Result:
+@requires_field("templateId")
+async def post_agent_create(ctx: Ctx, fields: Fields, template_id: str) -> Result:
     """POST videos/agent-create: creates the video, then streams the documented SSE sequence
     (created, connected, heartbeats every ~10 virtual seconds, progress 1/2/3, finished)."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
     state = ctx.state
-    template_id = fields.text("templateId")
-    if not template_id:
-        return fail(400, "Parameter templateId is required")
     template = _template(template_id)
     if template is None:
         return fail(404, TEMPLATE_NOT_FOUND)
@@ -105,10 +100,7 @@ async def post_agent_create(ctx: Ctx) -> Result:
         return fail(400, "This template requires a prompt")
     if template["requireImage"] and not file_id:
         return fail(400, "This template requires fileID and ossPath")
-    max_jobs = as_int(fields.values.get("maxJobs"))
-    if fields.has("maxJobs") and (max_jobs is None or not 1 <= max_jobs <= 10):
-        return fail(400, "Parameter maxJobs must be between 1 and 10")
-    acc = pick_video_account(ctx, fields.text("account"), max_jobs)
+    acc = pick_video_account(ctx, fields)
     if isinstance(acc, Reply):
         return acc
     triggers = parse_triggers(prompt)

@@ -7,7 +7,6 @@ from typing import Any
 
 from .. import _payloads as P
 from .._http import (
-    NOT_FOUND,
     Ctx,
     Fields,
     Reply,
@@ -22,14 +21,19 @@ from .._http import (
 from .._media import png_bytes
 from .._state import (
     Account,
-    Video,
     parse_id,
     parse_triggers,
 )
 from ._common import (
     check_file_id,
     check_reply_fields,
+    listed,
+    older_than,
+    query_account,
+    requires_field,
     resolve_account,
+    retrieve,
+    soft_delete,
     upstream_checks,
 )
 
@@ -77,9 +81,13 @@ def busy_reply(ctx: Ctx, accounts: list[Account], max_jobs: int | None) -> Reply
     return fail(429, message, runningVideos=running)
 
 
-def pick_video_account(ctx: Ctx, name: str | None, max_jobs: int | None) -> Account | Reply:
-    """Explicit account (429 when full) or a random one with free capacity (load balancing)."""
-    state = ctx.state
+def pick_video_account(ctx: Ctx, fields: Fields) -> Account | Reply:
+    """The account a video create runs on: the body's ``account`` (429 when it is full) or a
+    random one with free capacity (load balancing), counting ``maxJobs`` (1-10) when sent."""
+    max_jobs = as_int(fields.values.get("maxJobs"))
+    if fields.has("maxJobs") and (max_jobs is None or not 1 <= max_jobs <= 10):
+        return fail(400, "Parameter maxJobs must be between 1 and 10")
+    state, name = ctx.state, fields.text("account")
     if name or len(state.accounts) <= 1:
         acc = resolve_account(ctx, name)
         if isinstance(acc, Reply):
@@ -168,10 +176,7 @@ async def post_videos_create(ctx: Ctx) -> Result:
     bad = check_reply_fields(fields)
     if bad is not None:
         return bad
-    max_jobs = as_int(fields.values.get("maxJobs"))
-    if fields.has("maxJobs") and (max_jobs is None or not 1 <= max_jobs <= 10):
-        return fail(400, "Parameter maxJobs must be between 1 and 10")
-    acc = pick_video_account(ctx, fields.text("account"), max_jobs)
+    acc = pick_video_account(ctx, fields)
     if isinstance(acc, Reply):
         return acc
     bad = check_omni_references(ctx, fields, acc)
@@ -219,46 +224,21 @@ async def post_videos_create(ctx: Ctx) -> Result:
     )
 
 
-def _live_video(ctx: Ctx, video_id: str) -> Video | Reply:
-    if parse_id(video_id) is None:
-        return fail(400, f"Invalid videoId {video_id}")
-    video = ctx.state.find_video(video_id)
-    if video is None or video.deleted or video.life.is_removed(ctx.state.now()):
-        return Reply(status=404, body=dict(NOT_FOUND))
-    return video
-
-
 @api.get("/videos/{videoId}")
 async def get_video(ctx: Ctx) -> Result:
     """GET videos/{videoId}: status computed from the clock (404 once moderated-and-removed)."""
-    video = _live_video(ctx, ctx.params["videoId"])
-    if isinstance(video, Reply):
-        return video
-    return ok(P.video_body(video, ctx.state))
+    return retrieve(ctx, "videoId", ctx.state.find_video, P.video_body)
 
 
 @api.get("/videos")
-async def list_videos(ctx: Ctx) -> Result:
+@query_account
+async def list_videos(ctx: Ctx, acc: Account) -> Result:
     """GET videos: an account's videos, newest first, paged by ``limit`` and ``lastVideoId``."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     state = ctx.state
-    now = state.now()
     limit = as_int(ctx.query.get("limit")) or 30
-    videos = [
-        v
-        for v in state.videos.values()
-        if v.account == acc.account and not v.deleted and not v.life.is_removed(now)
-    ]
-    videos.sort(key=lambda v: int(v.id), reverse=True)
-    last = ctx.query.get("lastVideoId")
-    if last:
-        parsed = parse_id(last)
-        last_n = int(parsed[3]) if parsed and parsed[3].isdigit() else as_int(last)
-        if last_n is None:
-            return fail(400, f"Invalid lastVideoId {last}")
-        videos = [v for v in videos if int(v.id) < last_n]
+    videos = older_than(ctx, listed(state.videos.values(), acc, state.now()), "lastVideoId")
+    if isinstance(videos, Reply):
+        return videos
     return ok([P.video_body(v, state, for_list=True) for v in videos[:limit]])
 
 
@@ -267,20 +247,14 @@ async def delete_video(ctx: Ctx) -> Result:
     """DELETE videos/{videoId}: always 200; the video disappears (GET answers 404)."""
     video = ctx.state.find_video(ctx.params["videoId"])
     if video is not None:
-        video.deleted = True
         video.untracked = True
-    return Reply(status=200)
+    return soft_delete(video)
 
 
 @api.post("/videos/cancel")
-async def post_videos_cancel(ctx: Ctx) -> Result:
+@requires_field("videoId")
+async def post_videos_cancel(ctx: Ctx, fields: Fields, video_id: str) -> Result:
     """POST videos/cancel: a running video ends now in status 3 and frees its slot."""
-    fields = await read_fields(ctx)
-    if isinstance(fields, Reply):
-        return fields
-    video_id = fields.text("videoId")
-    if not video_id:
-        return fail(400, "Parameter videoId is required")
     if parse_id(video_id) is None:
         return fail(400, f"Invalid videoId {video_id}")
     video = ctx.state.find_video(video_id)
@@ -294,11 +268,9 @@ async def post_videos_cancel(ctx: Ctx) -> Result:
 
 
 @api.get("/videos/characters")
-async def get_characters(ctx: Ctx) -> Result:
+@query_account
+async def get_characters(ctx: Ctx, acc: Account) -> Result:
     """GET videos/characters: the account's reference characters (``page``, ``pageSize``)."""
-    acc = resolve_account(ctx, ctx.query.get("account"))
-    if isinstance(acc, Reply):
-        return acc
     state = ctx.state
     page = max(1, as_int(ctx.query.get("page")) or 1)
     size = max(1, as_int(ctx.query.get("pageSize")) or 50)
