@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 import anyio
 
@@ -21,6 +21,8 @@ from ..models.videos import Video
 from ._errors import EXIT_OK, EXIT_USAGE, CliError
 from ._output import Output, human_bytes
 from ._status import status_text
+
+T = TypeVar("T")
 
 __all__ = [
     "cmd_accounts",
@@ -453,6 +455,15 @@ async def cmd_agent_stream(args: argparse.Namespace, out: Output) -> int:
 # ---- accounts and capacity -----------------------------------------------------------------
 
 
+async def _table_source(
+    args: argparse.Namespace, out: Output, fetch: Callable[[AsyncMiniMax], Awaitable[T]]
+) -> T:
+    """What a table command shows; a missing ``rich`` is said before anything is sent."""
+    out.require_display(table=True)
+    async with make_client(args) as mm:
+        return await fetch(mm)
+
+
 def _without_jwt_token(data: dict[str, Any]) -> dict[str, Any]:
     jwt = data.get("jwt")
     if isinstance(jwt, dict) and jwt.get("token"):
@@ -462,9 +473,7 @@ def _without_jwt_token(data: dict[str, Any]) -> dict[str, Any]:
 
 async def cmd_accounts(args: argparse.Namespace, out: Output) -> int:
     """``accounts``: the configured MiniMax accounts (account session tokens are masked)."""
-    out.require_display(table=True)
-    async with make_client(args) as mm:
-        accounts = await mm.accounts.list()
+    accounts = await _table_source(args, out, lambda mm: mm.accounts.list())
     if out.json_mode:
         out.json({name: _without_jwt_token(a.to_dict()) for name, a in accounts.items()})
         return EXIT_OK
@@ -496,9 +505,7 @@ async def cmd_accounts(args: argparse.Namespace, out: Output) -> int:
 
 async def cmd_capacity(args: argparse.Namespace, out: Output) -> int:
     """``capacity``: free job slots per account and the jobs running now."""
-    out.require_display(table=True)
-    async with make_client(args) as mm:
-        capacity = await mm.scheduler.available()
+    capacity = await _table_source(args, out, lambda mm: mm.scheduler.available())
     if out.json_mode:
         out.json(capacity.to_dict())
         return EXIT_OK
