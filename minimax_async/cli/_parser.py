@@ -121,12 +121,24 @@ def _agent_models(raw: str) -> str:
     return raw
 
 
-def _mkdir_option(parser: argparse.ArgumentParser) -> None:
+def _result_options(
+    parser: argparse.ArgumentParser,
+    *,
+    what: str,
+    download: tuple[str, str],
+    timeout: float,
+) -> None:
+    """``--wait``/``--download``/``--mkdir`` and the wait options of a command that starts a job
+    (``download``: the metavar and help of ``--download``)."""
+    parser.add_argument("--wait", action="store_true", help=f"wait for {what}")
+    metavar, text = download
+    parser.add_argument("--download", metavar=metavar, help=text)
     parser.add_argument(
         "--mkdir",
         action="store_true",
         help="create the --download directory (and its parents) if it does not exist",
     )
+    _wait_options(parser, timeout)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -201,14 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
     source = create.add_mutually_exclusive_group()
     source.add_argument("--file", metavar="PATH", help="upload this image first and use it")
     source.add_argument("--file-id", metavar="ID", help="an already uploaded file id")
-    create.add_argument("--wait", action="store_true", help="wait for the video, showing progress")
-    create.add_argument(
-        "--download",
-        metavar="PATH",
-        help="wait, then save the video: an existing directory, or a new file in one",
+    _result_options(
+        create,
+        what="the video, showing progress",
+        download=("PATH", "wait, then save the video: an existing directory, or a new file in one"),
+        timeout=1800.0,
     )
-    _mkdir_option(create)
-    _wait_options(create, 1800.0)
     create.set_defaults(handler=cmd_video_create)
 
     get = command(video_commands, "get", "a video's status, progress and URLs")
@@ -228,12 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
     icreate.add_argument("--aspect-ratio", metavar="RATIO", help="e.g. 16:9")
     icreate.add_argument("--resolution", help="e.g. 2K (models that take one)")
     icreate.add_argument("--quantity", type=int, metavar="N", help="how many images")
-    icreate.add_argument("--wait", action="store_true", help="wait for the images")
-    icreate.add_argument(
-        "--download", metavar="DIR", help="wait, then save the images in DIR (must exist)"
+    _result_options(
+        icreate,
+        what="the images",
+        download=("DIR", "wait, then save the images in DIR (must exist)"),
+        timeout=600.0,
     )
-    _mkdir_option(icreate)
-    _wait_options(icreate, 600.0)
     icreate.set_defaults(handler=cmd_image_create)
 
     upload = command(commands, "upload", "upload an image, audio or video file; prints its id")
