@@ -117,27 +117,28 @@ async def file_size(path: pathlib.Path) -> int:
     return (await anyio.Path(path).stat()).st_size
 
 
+def _job_rows(
+    noun: str, job: Video | Image, job_id: str | None, *, message: bool
+) -> list[tuple[str, Any]]:
+    size = f"{job.width}x{job.height}" if job.width and job.height else None
+    rows = [
+        (noun, job_id or job.id),
+        ("status", f"{job.status} ({status_text(job)})"),
+        ("size", size),
+    ]
+    if message:
+        rows.append(("message", job.message))
+    return [*rows, ("url", job.download_url or job.video_url)]
+
+
 def video_rows(video: Video) -> list[tuple[str, Any]]:
     """The human summary of a video."""
-    size = f"{video.width}x{video.height}" if video.width and video.height else None
-    return [
-        ("video", video.video_id or video.id),
-        ("status", f"{video.status} ({status_text(video)})"),
-        ("size", size),
-        ("message", video.message),
-        ("url", video.download_url or video.video_url),
-    ]
+    return _job_rows("video", video, video.video_id, message=True)
 
 
 def image_rows(image: Image) -> list[tuple[str, Any]]:
     """The human summary of an image."""
-    size = f"{image.width}x{image.height}" if image.width and image.height else None
-    return [
-        ("image", image.image_id or image.id),
-        ("status", f"{image.status} ({status_text(image)})"),
-        ("size", size),
-        ("url", image.download_url or image.video_url),
-    ]
+    return _job_rows("image", image, image.image_id, message=False)
 
 
 # ---- shared steps ------------------------------------------------------------------------

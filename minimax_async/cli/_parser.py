@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .._validation import (
     AGENT_MODELS,
@@ -14,6 +14,14 @@ from .._validation import (
 )
 from .._version import __version__
 from ._errors import EXIT_API, EXIT_GENERATION, EXIT_INTERRUPTED, EXIT_TIMEOUT, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from ._output import Output
+
+    #: What runs a command: its arguments and the writer in, the exit code out.
+    Handler = Callable[[argparse.Namespace, Output], Awaitable[int]]
 
 __all__ = ["build_parser"]
 
@@ -168,15 +176,23 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def command(
-        group: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str
+        group: argparse._SubParsersAction[argparse.ArgumentParser],
+        name: str,
+        text: str,
+        handler: Handler | None = None,
     ) -> argparse.ArgumentParser:
-        return group.add_parser(name, parents=[common], help=text, description=text)
+        """A (sub)command; ``handler``: what runs it (None: it has subcommands)."""
+        parser = group.add_parser(name, parents=[common], help=text, description=text)
+        if handler is not None:
+            parser.set_defaults(handler=handler)
+        return parser
 
     demo = command(
         commands,
         "demo",
         "run the main job end to end: upload a picture, image-to-video with live progress, "
         "download the mp4 (on the local emulator unless --real)",
+        cmd_demo,
     )
     demo.add_argument(
         "--output",
@@ -197,11 +213,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="emulator speed, x real time (default: 50)",
     )
     _wait_options(demo, 600.0)
-    demo.set_defaults(handler=cmd_demo)
 
     video = command(commands, "video", "create and inspect videos")
     video_commands = video.add_subparsers(dest="video_command", metavar="ACTION", required=True)
-    create = command(video_commands, "create", "start a video (text- or image-to-video)")
+    create = command(
+        video_commands, "create", "start a video (text- or image-to-video)", cmd_video_create
+    )
     create.add_argument("prompt", nargs="?", default=None, metavar="PROMPT")
     create.add_argument(
         "--model",
@@ -219,15 +236,13 @@ def build_parser() -> argparse.ArgumentParser:
         download=("PATH", "wait, then save the video: an existing directory, or a new file in one"),
         timeout=1800.0,
     )
-    create.set_defaults(handler=cmd_video_create)
 
-    get = command(video_commands, "get", "a video's status, progress and URLs")
+    get = command(video_commands, "get", "a video's status, progress and URLs", cmd_video_get)
     get.add_argument("video_id", metavar="ID")
-    get.set_defaults(handler=cmd_video_get)
 
     image = command(commands, "image", "create images")
     image_commands = image.add_subparsers(dest="image_command", metavar="ACTION", required=True)
-    icreate = command(image_commands, "create", "start images from a prompt")
+    icreate = command(image_commands, "create", "start images from a prompt", cmd_image_create)
     icreate.add_argument("prompt", metavar="PROMPT")
     icreate.add_argument(
         "--model",
@@ -244,15 +259,15 @@ def build_parser() -> argparse.ArgumentParser:
         download=("DIR", "wait, then save the images in DIR (must exist)"),
         timeout=600.0,
     )
-    icreate.set_defaults(handler=cmd_image_create)
 
-    upload = command(commands, "upload", "upload an image, audio or video file; prints its id")
+    upload = command(
+        commands, "upload", "upload an image, audio or video file; prints its id", cmd_upload
+    )
     upload.add_argument("path", metavar="PATH")
-    upload.set_defaults(handler=cmd_upload)
 
     agent = command(commands, "agent", "the multi-model agent and agent templates")
     agent_commands = agent.add_subparsers(dest="agent_command", metavar="ACTION", required=True)
-    run = command(agent_commands, "run", "run the agent and wait for its result")
+    run = command(agent_commands, "run", "run the agent and wait for its result", cmd_agent_run)
     run.add_argument("prompt", metavar="PROMPT")
     run.add_argument(
         "--models",
@@ -264,9 +279,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--file", action="append", default=[], metavar="PATH", help="attach a file (repeatable)"
     )
-    run.set_defaults(handler=cmd_agent_run)
 
-    stream = command(agent_commands, "stream", "start a template video, print events as they come")
+    stream = command(
+        agent_commands,
+        "stream",
+        "start a template video, print events as they come",
+        cmd_agent_stream,
+    )
     stream.add_argument("template_id", metavar="TEMPLATE_ID")
     stream.add_argument("--prompt")
     image_source = stream.add_mutually_exclusive_group()
@@ -275,13 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--file-id", metavar="ID", help="an uploaded file id (with --oss-path)"
     )
     stream.add_argument("--oss-path", metavar="PATH", help="the uploaded file's ossPath")
-    stream.set_defaults(handler=cmd_agent_stream)
 
-    accounts = command(commands, "accounts", "the configured MiniMax accounts")
-    accounts.set_defaults(handler=cmd_accounts)
+    command(commands, "accounts", "the configured MiniMax accounts", cmd_accounts)
 
-    capacity = command(commands, "capacity", "free job slots per account and running jobs")
-    capacity.set_defaults(handler=cmd_capacity)
+    command(commands, "capacity", "free job slots per account and running jobs", cmd_capacity)
 
     from ._batch_command import add_batch_command
 
