@@ -52,6 +52,29 @@ def _positive_float(text: str) -> float:
     return value
 
 
+#: The options accepted before and after the command: (flag, metavar or None for a switch, help).
+_GLOBAL_OPTIONS: Final = (
+    (
+        "--json",
+        None,
+        "machine-readable output: the API objects as JSON on stdout (no progress bars)",
+    ),
+    ("--token", "TOKEN", "useapi.net API token (default: $USEAPI_TOKEN; prefer the variable)"),
+    (
+        "--base-url",
+        "URL",
+        "API base URL (default: $USEAPI_BASE_URL or https://api.useapi.net/v1/minimax)",
+    ),
+    (
+        "--account",
+        "ACCOUNT",
+        "MiniMax account to use (default: $USEAPI_MINIMAX_ACCOUNT, else the API chooses)",
+    ),
+    ("--no-progress", None, "print status lines instead of live progress bars"),
+    ("--debug", None, "log every request on stderr and show tracebacks (exit codes are unchanged)"),
+)
+
+
 def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     """The options accepted before and after the command (``top``: with their defaults)."""
 
@@ -59,42 +82,11 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         return value if top else argparse.SUPPRESS
 
     group = parser.add_argument_group("global options")
-    group.add_argument(
-        "--json",
-        action="store_true",
-        default=default(False),
-        help="machine-readable output: the API objects as JSON on stdout (no progress bars)",
-    )
-    group.add_argument(
-        "--token",
-        default=default(None),
-        metavar="TOKEN",
-        help="useapi.net API token (default: $USEAPI_TOKEN; prefer the variable)",
-    )
-    group.add_argument(
-        "--base-url",
-        default=default(None),
-        metavar="URL",
-        help="API base URL (default: $USEAPI_BASE_URL or https://api.useapi.net/v1/minimax)",
-    )
-    group.add_argument(
-        "--account",
-        default=default(None),
-        metavar="ACCOUNT",
-        help="MiniMax account to use (default: $USEAPI_MINIMAX_ACCOUNT, else the API chooses)",
-    )
-    group.add_argument(
-        "--no-progress",
-        action="store_true",
-        default=default(False),
-        help="print status lines instead of live progress bars",
-    )
-    group.add_argument(
-        "--debug",
-        action="store_true",
-        default=default(False),
-        help="log every request on stderr and show tracebacks (exit codes are unchanged)",
-    )
+    for flag, metavar, text in _GLOBAL_OPTIONS:
+        if metavar is None:  # a switch
+            group.add_argument(flag, action="store_true", default=default(False), help=text)
+        else:
+            group.add_argument(flag, default=default(None), metavar=metavar, help=text)
 
 
 def _wait_options(parser: argparse.ArgumentParser, timeout: float) -> None:
