@@ -130,13 +130,14 @@ def with_account(fields: Mapping[str, T], account: str | None) -> dict[str, T | 
     return out
 
 
-def free_slots(entry: AccountCapacity) -> int:
-    """Free video slots of one ``GET scheduler/available`` entry."""
+def free_slots(entry: AccountCapacity, unknown: int = _DEFAULT_SLOTS) -> int:
+    """Free video slots of one ``GET scheduler/available`` entry (``unknown``: what to assume
+    when the entry says neither ``available`` nor ``maxJobs`` and ``executing``)."""
     if entry.available is not None:
         return max(0, entry.available)
     if entry.max_jobs is not None and entry.executing is not None:
         return max(0, entry.max_jobs - entry.executing)
-    return _DEFAULT_SLOTS
+    return unknown
 
 
 class AccountRequiredError(BadRequestError, ValueError):

@@ -17,6 +17,7 @@ from ._exceptions import ConfigurationError, scrub, scrub_bytes
 from ._responses import DEFAULT_MAX_RESPONSE_BYTES
 from ._session import SessionHolder
 from ._types import NOT_GIVEN, NotGiven, Timeout
+from ._validation import check_count
 from ._version import __version__
 
 __all__ = ["ClientConfig", "from_environment"]
@@ -70,16 +71,8 @@ class ClientConfig:
         default_headers: Mapping[str, str] | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ValueError(f"max_retries={max_retries!r} is not valid; allowed: an int >= 0")
-        if (
-            isinstance(max_response_bytes, bool)
-            or not isinstance(max_response_bytes, int)
-            or max_response_bytes < 1
-        ):
-            raise ValueError(
-                f"max_response_bytes={max_response_bytes!r} is not valid; allowed: an int >= 1"
-            )
+        check_count("max_retries", max_retries, 0, "an int >= 0")
+        check_count("max_response_bytes", max_response_bytes, 1, "an int >= 1")
         self._max_response_bytes = max_response_bytes
         self.__token = api_token
         self._base_url = base_url.rstrip("/")

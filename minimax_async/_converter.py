@@ -65,7 +65,30 @@ def _required(cls: Any) -> tuple[str, ...]:
 _StructureFn = Callable[[Any], Any]
 
 
+#: The Python types a JSON value may have for each plain declared type: exactly these (``True``
+#: is no ``int``: cattrs' coercion would break the round trip), a float may arrive as an int.
+_EXACT_TYPES: dict[Any, tuple[type, ...]] = {
+    str: (str,),
+    int: (int,),
+    float: (int, float),
+    bool: (bool,),
+    type(None): (type(None),),
+    # ``request(cast_to=dict)``: the JSON as is, shape checked.
+    dict: (dict,),
+    list: (list,),
+}
 _PRIMITIVES = (str, int, float, bool)
+
+
+def _exact(allowed: tuple[type, ...]) -> _StructureFn:
+    """The structurer of a plain type: the value itself when its type is one of ``allowed``."""
+
+    def exact(v: Any) -> Any:
+        if type(v) not in allowed:
+            raise _Unfit
+        return v
+
+    return exact
 
 
 def _is_model(tp: Any) -> bool:
@@ -87,15 +110,7 @@ def _make_structurer(tp: Any) -> _StructureFn:
         nullable = type(None) in args
         if nullable and len(non_null) == 1 and non_null[0] in _PRIMITIVES:
             # The hot case (``str | None`` ...): one exact type test, no nested call.
-            exact = non_null[0]
-            widen = (int, float) if exact is float else (exact,)
-
-            def optional_primitive(v: Any) -> Any:
-                if v is None or type(v) in widen:
-                    return v
-                raise _Unfit
-
-            return optional_primitive
+            return _exact((*_EXACT_TYPES[non_null[0]], type(None)))
         members = [_make_structurer(a) for a in non_null]
         if nullable and len(members) == 1:
             # ``list[X] | None``, ``Model | None``: no loop over members.
@@ -119,55 +134,8 @@ def _make_structurer(tp: Any) -> _StructureFn:
             raise _Unfit
 
         return union
-    if tp is type(None):
-
-        def none(v: Any) -> Any:
-            if v is not None:
-                raise _Unfit
-            return None
-
-        return none
-    if tp is bool:
-
-        def boolean(v: Any) -> Any:
-            if type(v) is not bool:
-                raise _Unfit
-            return v
-
-        return boolean
-    if tp is int:
-
-        def integer(v: Any) -> Any:
-            if type(v) is not int:
-                raise _Unfit
-            return v
-
-        return integer
-    if tp is float:
-
-        def number(v: Any) -> Any:
-            if type(v) not in (int, float):
-                raise _Unfit
-            return v
-
-        return number
-    if tp is str:
-
-        def string(v: Any) -> Any:
-            if type(v) is not str:
-                raise _Unfit
-            return v
-
-        return string
-    if tp is dict or tp is list:  # ``request(cast_to=dict)``: the JSON as is, shape checked
-        json_type = tp
-
-        def plain(v: Any) -> Any:
-            if type(v) is not json_type:
-                raise _Unfit
-            return v
-
-        return plain
+    if tp in _EXACT_TYPES:
+        return _exact(_EXACT_TYPES[tp])
     if origin in (list, tuple, typing.Sequence, _abc_sequence()):
         item = _make_structurer(args[0]) if args else (lambda v: v)
         as_tuple = origin is tuple

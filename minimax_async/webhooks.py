@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from ._validation import check_count, check_seconds
+
 if TYPE_CHECKING:
     from ._client import AsyncMiniMax
 
@@ -80,19 +82,9 @@ class WebhookHandler:
         max_body: int = DEFAULT_MAX_BODY,
         min_wake_interval: float = DEFAULT_MIN_WAKE_INTERVAL,
     ) -> None:
-        if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 1:
-            raise ValueError(f"max_body={max_body!r} is not valid; allowed: bytes >= 1")
-        if (
-            isinstance(min_wake_interval, bool)
-            or not isinstance(min_wake_interval, (int, float))
-            or not min_wake_interval >= 0
-        ):
-            raise ValueError(
-                f"min_wake_interval={min_wake_interval!r} is not valid; allowed: seconds >= 0"
-            )
         self._client = client
-        self.max_body = max_body
-        self.min_wake_interval = float(min_wake_interval)
+        self.max_body = check_count("max_body", max_body, 1, "bytes >= 1")
+        self.min_wake_interval = check_seconds("min_wake_interval", min_wake_interval, zero=True)
         #: Job id -> monotonic time of its last wake-up (only ids that had a wait in flight).
         self._last_wake: dict[str, float] = {}
         #: Job ids with a merged wake-up scheduled.

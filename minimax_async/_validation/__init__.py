@@ -22,7 +22,14 @@ check of its requests (:mod:`.videos`, :mod:`.images`, :mod:`.agent`, :mod:`.aud
 names the rest of the SDK imports.
 """
 
-from ._rules import MAX_JOBS_RANGE, REPLY_MAX_LENGTH, check_account, check_id
+from ._rules import (
+    MAX_JOBS_RANGE,
+    REPLY_MAX_LENGTH,
+    check_account,
+    check_count,
+    check_id,
+    check_seconds,
+)
 from .accounts import validate_account_config
 from .agent import AGENT_MODELS, agent_models, validate_agent, validate_agent_create
 from .audio import (
@@ -105,7 +112,9 @@ __all__ = [
     "ListLimit",
     "agent_models",
     "check_account",
+    "check_count",
     "check_id",
+    "check_seconds",
     "clone_voice_files",
     "image_reference_fields",
     "llm_delete_ids",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final, NoReturn
 
 __all__ = [
@@ -30,6 +30,8 @@ __all__ = [
     "REPLY_MAX_LENGTH",
     "check_account",
     "check_id",
+    "check_count",
+    "check_seconds",
 ]
 
 
@@ -83,6 +85,26 @@ def fail(name: str, shown: str, problem: str, allowed: str) -> NoReturn:
 # --------------------------------------------------------------------------------------------
 
 
+def _given(name: str, value: object, required: bool, allowed: str) -> bool:
+    """Whether there is a value to check: None is "not sent", an error when ``required``."""
+    if value is None:
+        if required:
+            fail(name, "None", "is required", allowed)
+        return False
+    return True
+
+
+def _string(
+    name: str, value: object, shown: Callable[[object], str], allowed: str, *, nonblank: bool
+) -> str:
+    """``value`` if it is a str (and, with ``nonblank``, not only whitespace)."""
+    if not isinstance(value, str):
+        fail(name, shown(value), "must be a str", allowed)
+    if nonblank and not value.strip():
+        fail(name, shown(value), "must not be empty", allowed)
+    return value
+
+
 def check_str(
     name: str,
     value: object,
@@ -96,14 +118,9 @@ def check_str(
     shown = show_text if text else show
     limit = f" of at most {max_length} characters" if max_length is not None else ""
     allowed = f"a non-empty string{limit}" if required else f"a string{limit} or None"
-    if value is None:
-        if required:
-            fail(name, "None", "is required", allowed)
+    if not _given(name, value, required, allowed):
         return
-    if not isinstance(value, str):
-        fail(name, shown(value), "must be a str", allowed)
-    if required and not value.strip():
-        fail(name, shown(value), "must not be empty", allowed)
+    value = _string(name, value, shown, allowed, nonblank=required)
     if max_length is not None and len(value) > max_length:
         fail(
             name,
@@ -116,21 +133,13 @@ def check_str(
 def check_file_id(name: str, value: object, *, required: bool = False) -> None:
     """A file id sent in a body: a non-empty string."""
     allowed = "a file id such as 'user:1234-minimax:987654321-file:1122334455'"
-    if value is None:
-        if required:
-            fail(name, "None", "is required", allowed)
-        return
-    if not isinstance(value, str):
-        fail(name, show(value), "must be a str", allowed)
-    if not value.strip():
-        fail(name, show(value), "must not be empty", allowed)
+    if _given(name, value, required, allowed):
+        _string(name, value, show, allowed, nonblank=True)
 
 
 def check_int(name: str, value: object, low: int, high: int | None, *, required: bool) -> None:
     allowed = f"an int from {low} to {high}" if high is not None else f"an int >= {low}"
-    if value is None:
-        if required:
-            fail(name, "None", "is required", allowed)
+    if not _given(name, value, required, allowed):
         return
     # bool is an int subclass; True would silently mean 1.
     if isinstance(value, bool) or not isinstance(value, int):
@@ -204,9 +213,7 @@ def comma_list(
     else:
         count = "one or more " if required else ""
     allowed = f"{count}{what}{hint} as a list or tuple, or one comma-separated str ('a,b')"
-    if value is None:
-        if required:
-            fail(name, "None", "is required", allowed)
+    if not _given(name, value, required, allowed):
         return ()
     if isinstance(value, str):
         items: Sequence[object] = [part.strip() for part in value.split(",")]
@@ -233,6 +240,33 @@ def check_model_name(name: str, value: object, known: Sequence[str]) -> None:
     """A model is a string; unknown names pass (the API grows faster than the SDK)."""
     if value is not None and (not isinstance(value, str) or not value.strip()):
         fail(name, show(value), "must be a non-empty str", choices(known) + " (or a newer one)")
+
+
+# --------------------------------------------------------------------------------------------
+# Settings of the SDK's own objects (not sent): ``name=value is not valid; allowed: ...``
+# --------------------------------------------------------------------------------------------
+
+
+def _not_valid(name: str, value: object, allowed: str) -> NoReturn:
+    raise ValueError(f"{name}={value!r} is not valid; allowed: {allowed}")
+
+
+def check_count(name: str, value: object, low: int, allowed: str) -> int:
+    """A count setting: an int >= ``low`` (a bool is refused: True would silently mean 1)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        _not_valid(name, value, allowed)
+    return value
+
+
+def check_seconds(name: str, value: object, *, zero: bool = False) -> float:
+    """A duration setting: seconds > 0 (>= 0 with ``zero``); a bool or NaN is refused."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not (value >= 0 if zero else value > 0)
+    ):
+        _not_valid(name, value, "seconds >= 0" if zero else "seconds > 0")
+    return float(value)
 
 
 # --------------------------------------------------------------------------------------------

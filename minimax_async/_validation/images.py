@@ -166,20 +166,17 @@ def validate_image_create(
     if not known:
         return  # unknown model: passed through
 
-    if resolution is not None and resolution not in IMAGE_RESOLUTIONS[effective]:
-        fail(
-            "resolution",
-            show(resolution),
-            f"is not supported by model {effective!r}",
-            choices(IMAGE_RESOLUTIONS[effective]),
-        )
-    if aspect_ratio is not None and aspect_ratio not in IMAGE_ASPECT_RATIOS[effective]:
-        fail(
-            "aspect_ratio",
-            show(aspect_ratio),
-            f"is not supported by model {effective!r}",
-            choices(IMAGE_ASPECT_RATIOS[effective]),
-        )
+    for name, value, table in (
+        ("resolution", resolution, IMAGE_RESOLUTIONS),
+        ("aspect_ratio", aspect_ratio, IMAGE_ASPECT_RATIOS),
+    ):
+        if value is not None and value not in table[effective]:
+            fail(
+                name,
+                show(value),
+                f"is not supported by model {effective!r}",
+                choices(table[effective]),
+            )
     if character_file_id is not None and effective not in IMAGE_CHARACTER_MODELS:
         fail(
             "character_file_id",

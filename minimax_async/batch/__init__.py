@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import anyio
 
 from .._journal_protocol import JournalFactory
+from .._validation import check_count, check_seconds
 from ._engine import _Engine, _unwrap
 from ._keys import _make_items
 from ._kinds import BatchClient, _Kind, image_kind, video_kind
@@ -207,16 +208,9 @@ def new_batch(
     from .._polling import check_wait_args
 
     check_wait_args(timeout, poll_interval)
-    if concurrency is not None and (
-        isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1
-    ):
-        raise ValueError(f"concurrency={concurrency!r} is not valid; allowed: an int >= 1, or None")
-    if (
-        isinstance(hold_pause, bool)
-        or not isinstance(hold_pause, (int, float))
-        or not hold_pause > 0
-    ):
-        raise ValueError(f"hold_pause={hold_pause!r} is not valid; allowed: seconds > 0")
+    if concurrency is not None:
+        check_count("concurrency", concurrency, 1, "an int >= 1, or None")
+    check_seconds("hold_pause", hold_pause)
     if journal is not None and not isinstance(journal, (str, os.PathLike, JournalFactory)):
         raise TypeError(
             f"journal={journal!r} is not valid; allowed: a path, a postgresql:// URL, "

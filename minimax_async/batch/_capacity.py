@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import anyio
 import attrs
 
+from .._accounts import free_slots
 from .._exceptions import (
     APIError,
 )
 from .._journal_protocol import BatchJournal, JournalFactory, SharedJournal, _Item
-from ..models.scheduler import AccountCapacity
 
 if TYPE_CHECKING:
     from anyio.streams.memory import MemoryObjectSendStream
@@ -45,14 +45,6 @@ class _Account:
     version: int = 0
     #: Whether a capacity read knows this account (else its ``free`` is only counted locally).
     listed: bool = True
-
-
-def _free_slots(entry: AccountCapacity) -> int:
-    if entry.available is not None:
-        return max(0, entry.available)
-    if entry.max_jobs is not None and entry.executing is not None:
-        return max(0, entry.max_jobs - entry.executing)
-    return _DEFAULT_SLOTS
 
 
 def _as_exception(error: BaseException) -> Exception:
@@ -118,10 +110,12 @@ class _EngineBase(Generic[T]):
         capacity = await self._mm.scheduler.available()
         running = {job.job_id for job in capacity.executing or [] if job.job_id}
         entries = capacity.available or []
-        named = {entry.account: _free_slots(entry) for entry in entries if entry.account}
+        named = {
+            entry.account: free_slots(entry, _DEFAULT_SLOTS) for entry in entries if entry.account
+        }
         if not named:
             if entries and self._kind.sees_running:
-                return {"": sum(_free_slots(e) for e in entries)}, running
+                return {"": sum(free_slots(e, _DEFAULT_SLOTS) for e in entries)}, running
             return None, running
         return named, running
 

@@ -15,14 +15,13 @@ from .._exceptions import (
     GenerationFailedError,
     GenerationModeratedError,
 )
-from ..models.images import Image
-from ..models.videos import Video
+from .._jobs import JobsClient
+from ..models.images import Image, ImageJob
+from ..models.videos import Video, VideoJob
 
 if TYPE_CHECKING:
     from ..resources.accounts import Accounts
-    from ..resources.images import Images
     from ..resources.scheduler import Scheduler
-    from ..resources.videos import Videos
 
 T = TypeVar("T")
 
@@ -32,23 +31,16 @@ _DEFAULT_IMAGE_QUEUE = 5
 _RECENT_LIMIT = 100
 
 
-class BatchClient(Protocol):
-    """What a batch uses of the client (``AsyncMiniMax`` is one): never the client class."""
+class BatchClient(JobsClient, Protocol):
+    """What a batch uses of the client (``AsyncMiniMax`` is one): never the client class. The
+    job helpers' client, plus the accounts, the scheduler and the waits."""
 
     # Read-only: the client builds each resource on first use (a cached property).
-    @property
-    def videos(self) -> Videos: ...
-
-    @property
-    def images(self) -> Images: ...
-
     @property
     def accounts(self) -> Accounts: ...
 
     @property
     def scheduler(self) -> Scheduler: ...
-
-    _sleep: Callable[[float], Awaitable[None]]
 
     @property
     def account(self) -> str | None: ...
@@ -105,10 +97,25 @@ class _Kind(Generic[T]):
     #: True: ``GET scheduler/available`` counts this kind's slots (videos); False: only the
     #: batch's own jobs are counted against a per-account limit (images).
     sees_running: bool
+    #: The error's text when the create call answers without the job's id(s).
+    no_ids: str
 
     async def create(
         self, mm: BatchClient, params: dict[str, Any], account: str | None, reply_ref: str
     ) -> tuple[str, ...]:
+        """Submit one request (on ``account``, tagged ``reply_ref``); the ids it created."""
+        job = await self.submit(mm)(**{**params, "account": account, "reply_ref": reply_ref})
+        ids = self.created_ids(job)
+        if not ids:
+            raise GenerationError(self.no_ids, result=job)
+        return ids
+
+    def submit(self, mm: BatchClient) -> Callable[..., Awaitable[Any]]:
+        """The resource's ``create`` call."""
+        raise NotImplementedError
+
+    def created_ids(self, job: Any) -> tuple[str, ...]:
+        """The job ids in ``create``'s answer (empty: none)."""
         raise NotImplementedError
 
     async def wait(
@@ -152,14 +159,13 @@ class _Kind(Generic[T]):
 class _VideoKind(_Kind[Video]):
     name = "video"
     sees_running = True
+    no_ids = "videos/create answered without a videoId"
 
-    async def create(
-        self, mm: BatchClient, params: dict[str, Any], account: str | None, reply_ref: str
-    ) -> tuple[str, ...]:
-        job = await mm.videos.create(**{**params, "account": account, "reply_ref": reply_ref})
-        if not job.video_id:
-            raise GenerationError("videos/create answered without a videoId", result=job)
-        return (job.video_id,)
+    def submit(self, mm: BatchClient) -> Callable[..., Awaitable[VideoJob]]:
+        return mm.videos.create
+
+    def created_ids(self, job: VideoJob) -> tuple[str, ...]:
+        return (job.video_id,) if job.video_id else ()
 
     async def wait(
         self,
@@ -203,13 +209,12 @@ class _VideoKind(_Kind[Video]):
 class _ImageKind(_Kind[list[Image]]):
     name = "image"
     sees_running = False
+    no_ids = "images/create answered without imageIds"
 
-    async def create(
-        self, mm: BatchClient, params: dict[str, Any], account: str | None, reply_ref: str
-    ) -> tuple[str, ...]:
-        job = await mm.images.create(**{**params, "account": account, "reply_ref": reply_ref})
-        if not job.image_ids:
-            raise GenerationError("images/create answered without imageIds", result=job)
+    def submit(self, mm: BatchClient) -> Callable[..., Awaitable[ImageJob]]:
+        return mm.images.create
+
+    def created_ids(self, job: ImageJob) -> tuple[str, ...]:
         return tuple(job.image_ids)
 
     async def wait(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 import anyio
 
@@ -21,6 +21,8 @@ from ..models.videos import Video
 from ._errors import EXIT_OK, EXIT_USAGE, CliError
 from ._output import Output, human_bytes
 from ._status import status_text
+
+T = TypeVar("T")
 
 __all__ = [
     "cmd_accounts",
@@ -115,27 +117,28 @@ async def file_size(path: pathlib.Path) -> int:
     return (await anyio.Path(path).stat()).st_size
 
 
+def _job_rows(
+    noun: str, job: Video | Image, job_id: str | None, *, message: bool
+) -> list[tuple[str, Any]]:
+    size = f"{job.width}x{job.height}" if job.width and job.height else None
+    rows = [
+        (noun, job_id or job.id),
+        ("status", f"{job.status} ({status_text(job)})"),
+        ("size", size),
+    ]
+    if message:
+        rows.append(("message", job.message))
+    return [*rows, ("url", job.download_url or job.video_url)]
+
+
 def video_rows(video: Video) -> list[tuple[str, Any]]:
     """The human summary of a video."""
-    size = f"{video.width}x{video.height}" if video.width and video.height else None
-    return [
-        ("video", video.video_id or video.id),
-        ("status", f"{video.status} ({status_text(video)})"),
-        ("size", size),
-        ("message", video.message),
-        ("url", video.download_url or video.video_url),
-    ]
+    return _job_rows("video", video, video.video_id, message=True)
 
 
 def image_rows(image: Image) -> list[tuple[str, Any]]:
     """The human summary of an image."""
-    size = f"{image.width}x{image.height}" if image.width and image.height else None
-    return [
-        ("image", image.image_id or image.id),
-        ("status", f"{image.status} ({status_text(image)})"),
-        ("size", size),
-        ("url", image.download_url or image.video_url),
-    ]
+    return _job_rows("image", image, image.image_id, message=False)
 
 
 # ---- shared steps ------------------------------------------------------------------------
@@ -453,6 +456,15 @@ async def cmd_agent_stream(args: argparse.Namespace, out: Output) -> int:
 # ---- accounts and capacity -----------------------------------------------------------------
 
 
+async def _table_source(
+    args: argparse.Namespace, out: Output, fetch: Callable[[AsyncMiniMax], Awaitable[T]]
+) -> T:
+    """What a table command shows; a missing ``rich`` is said before anything is sent."""
+    out.require_display(table=True)
+    async with make_client(args) as mm:
+        return await fetch(mm)
+
+
 def _without_jwt_token(data: dict[str, Any]) -> dict[str, Any]:
     jwt = data.get("jwt")
     if isinstance(jwt, dict) and jwt.get("token"):
@@ -462,9 +474,7 @@ def _without_jwt_token(data: dict[str, Any]) -> dict[str, Any]:
 
 async def cmd_accounts(args: argparse.Namespace, out: Output) -> int:
     """``accounts``: the configured MiniMax accounts (account session tokens are masked)."""
-    out.require_display(table=True)
-    async with make_client(args) as mm:
-        accounts = await mm.accounts.list()
+    accounts = await _table_source(args, out, lambda mm: mm.accounts.list())
     if out.json_mode:
         out.json({name: _without_jwt_token(a.to_dict()) for name, a in accounts.items()})
         return EXIT_OK
@@ -496,9 +506,7 @@ async def cmd_accounts(args: argparse.Namespace, out: Output) -> int:
 
 async def cmd_capacity(args: argparse.Namespace, out: Output) -> int:
     """``capacity``: free job slots per account and the jobs running now."""
-    out.require_display(table=True)
-    async with make_client(args) as mm:
-        capacity = await mm.scheduler.available()
+    capacity = await _table_source(args, out, lambda mm: mm.scheduler.available())
     if out.json_mode:
         out.json(capacity.to_dict())
         return EXIT_OK

@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from types import ModuleType
-from typing import Any, Protocol
+from typing import Any
 
 from ._errors import EXIT_USAGE, CliError
 
@@ -48,27 +48,14 @@ def human_bytes(size: float | None) -> str:
     raise AssertionError("unreachable")
 
 
-class Tracker(Protocol):
-    """Shows the progress of one or more tasks (jobs in percent, transfers in bytes)."""
+class Tracker:
+    """Shows the progress of one or more tasks (jobs in percent, transfers in bytes).
+
+    This base shows nothing (``--json`` mode); a display overrides :meth:`add` and :meth:`_show`.
+    """
 
     def add(self, description: str, total: float | None = 100.0, status: str = "") -> int:
         """Start showing a task; returns its handle."""
-
-    def update(
-        self,
-        task: int,
-        *,
-        completed: float | None = None,
-        total: float | None = None,
-        status: str | None = None,
-    ) -> None:
-        """Move a task forward and/or change its status text."""
-
-
-class NullTracker:
-    """Shows nothing (``--json`` mode)."""
-
-    def add(self, description: str, total: float | None = 100.0, status: str = "") -> int:
         return 0
 
     def update(
@@ -79,10 +66,15 @@ class NullTracker:
         total: float | None = None,
         status: str | None = None,
     ) -> None:
-        return None
+        """Move a task forward and/or change its status text (None: unchanged)."""
+        changes = {"completed": completed, "total": total, "status": status}
+        self._show(task, {name: value for name, value in changes.items() if value is not None})
+
+    def _show(self, task: int, changes: dict[str, Any]) -> None:
+        """Show what changed of a task (only the values given to :meth:`update`)."""
 
 
-class LineTracker:
+class LineTracker(Tracker):
     """Prints one stderr line per status change (``--no-progress``, or no ``rich``)."""
 
     def __init__(self) -> None:
@@ -93,21 +85,15 @@ class LineTracker:
         self._tasks.append(description)
         return len(self._tasks) - 1
 
-    def update(
-        self,
-        task: int,
-        *,
-        completed: float | None = None,
-        total: float | None = None,
-        status: str | None = None,
-    ) -> None:
+    def _show(self, task: int, changes: dict[str, Any]) -> None:
+        status = changes.get("status")
         if status is None or self._last.get(task) == status:
             return
         self._last[task] = status
         print(f"{self._tasks[task]}: {status}", file=sys.stderr, flush=True)
 
 
-class RichTracker:
+class RichTracker(Tracker):
     """A live ``rich.progress`` display on stderr."""
 
     def __init__(self, progress: Any) -> None:
@@ -116,21 +102,7 @@ class RichTracker:
     def add(self, description: str, total: float | None = 100.0, status: str = "") -> int:
         return int(self._progress.add_task(description, total=total, status=status))
 
-    def update(
-        self,
-        task: int,
-        *,
-        completed: float | None = None,
-        total: float | None = None,
-        status: str | None = None,
-    ) -> None:
-        changes: dict[str, Any] = {}
-        if completed is not None:
-            changes["completed"] = completed
-        if total is not None:
-            changes["total"] = total
-        if status is not None:
-            changes["status"] = status
+    def _show(self, task: int, changes: dict[str, Any]) -> None:
         self._progress.update(task, **changes)
 
 
@@ -202,7 +174,7 @@ class Output:
     def tracker(self) -> Iterator[Tracker]:
         """A progress display for the ``with`` block: rich bars, status lines or nothing."""
         if self.json_mode:
-            yield NullTracker()
+            yield Tracker()
             return
         if not self.progress:
             yield LineTracker()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .._validation import (
     AGENT_MODELS,
@@ -14,6 +14,14 @@ from .._validation import (
 )
 from .._version import __version__
 from ._errors import EXIT_API, EXIT_GENERATION, EXIT_INTERRUPTED, EXIT_TIMEOUT, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from ._output import Output
+
+    #: What runs a command: its arguments and the writer in, the exit code out.
+    Handler = Callable[[argparse.Namespace, Output], Awaitable[int]]
 
 __all__ = ["build_parser"]
 
@@ -44,6 +52,29 @@ def _positive_float(text: str) -> float:
     return value
 
 
+#: The options accepted before and after the command: (flag, metavar or None for a switch, help).
+_GLOBAL_OPTIONS: Final = (
+    (
+        "--json",
+        None,
+        "machine-readable output: the API objects as JSON on stdout (no progress bars)",
+    ),
+    ("--token", "TOKEN", "useapi.net API token (default: $USEAPI_TOKEN; prefer the variable)"),
+    (
+        "--base-url",
+        "URL",
+        "API base URL (default: $USEAPI_BASE_URL or https://api.useapi.net/v1/minimax)",
+    ),
+    (
+        "--account",
+        "ACCOUNT",
+        "MiniMax account to use (default: $USEAPI_MINIMAX_ACCOUNT, else the API chooses)",
+    ),
+    ("--no-progress", None, "print status lines instead of live progress bars"),
+    ("--debug", None, "log every request on stderr and show tracebacks (exit codes are unchanged)"),
+)
+
+
 def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     """The options accepted before and after the command (``top``: with their defaults)."""
 
@@ -51,42 +82,11 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         return value if top else argparse.SUPPRESS
 
     group = parser.add_argument_group("global options")
-    group.add_argument(
-        "--json",
-        action="store_true",
-        default=default(False),
-        help="machine-readable output: the API objects as JSON on stdout (no progress bars)",
-    )
-    group.add_argument(
-        "--token",
-        default=default(None),
-        metavar="TOKEN",
-        help="useapi.net API token (default: $USEAPI_TOKEN; prefer the variable)",
-    )
-    group.add_argument(
-        "--base-url",
-        default=default(None),
-        metavar="URL",
-        help="API base URL (default: $USEAPI_BASE_URL or https://api.useapi.net/v1/minimax)",
-    )
-    group.add_argument(
-        "--account",
-        default=default(None),
-        metavar="ACCOUNT",
-        help="MiniMax account to use (default: $USEAPI_MINIMAX_ACCOUNT, else the API chooses)",
-    )
-    group.add_argument(
-        "--no-progress",
-        action="store_true",
-        default=default(False),
-        help="print status lines instead of live progress bars",
-    )
-    group.add_argument(
-        "--debug",
-        action="store_true",
-        default=default(False),
-        help="log every request on stderr and show tracebacks (exit codes are unchanged)",
-    )
+    for flag, metavar, text in _GLOBAL_OPTIONS:
+        if metavar is None:  # a switch
+            group.add_argument(flag, action="store_true", default=default(False), help=text)
+        else:
+            group.add_argument(flag, default=default(None), metavar=metavar, help=text)
 
 
 def _wait_options(parser: argparse.ArgumentParser, timeout: float) -> None:
@@ -121,12 +121,24 @@ def _agent_models(raw: str) -> str:
     return raw
 
 
-def _mkdir_option(parser: argparse.ArgumentParser) -> None:
+def _result_options(
+    parser: argparse.ArgumentParser,
+    *,
+    what: str,
+    download: tuple[str, str],
+    timeout: float,
+) -> None:
+    """``--wait``/``--download``/``--mkdir`` and the wait options of a command that starts a job
+    (``download``: the metavar and help of ``--download``)."""
+    parser.add_argument("--wait", action="store_true", help=f"wait for {what}")
+    metavar, text = download
+    parser.add_argument("--download", metavar=metavar, help=text)
     parser.add_argument(
         "--mkdir",
         action="store_true",
         help="create the --download directory (and its parents) if it does not exist",
     )
+    _wait_options(parser, timeout)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -156,15 +168,23 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def command(
-        group: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str
+        group: argparse._SubParsersAction[argparse.ArgumentParser],
+        name: str,
+        text: str,
+        handler: Handler | None = None,
     ) -> argparse.ArgumentParser:
-        return group.add_parser(name, parents=[common], help=text, description=text)
+        """A (sub)command; ``handler``: what runs it (None: it has subcommands)."""
+        parser = group.add_parser(name, parents=[common], help=text, description=text)
+        if handler is not None:
+            parser.set_defaults(handler=handler)
+        return parser
 
     demo = command(
         commands,
         "demo",
         "run the main job end to end: upload a picture, image-to-video with live progress, "
         "download the mp4 (on the local emulator unless --real)",
+        cmd_demo,
     )
     demo.add_argument(
         "--output",
@@ -185,11 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="emulator speed, x real time (default: 50)",
     )
     _wait_options(demo, 600.0)
-    demo.set_defaults(handler=cmd_demo)
 
     video = command(commands, "video", "create and inspect videos")
     video_commands = video.add_subparsers(dest="video_command", metavar="ACTION", required=True)
-    create = command(video_commands, "create", "start a video (text- or image-to-video)")
+    create = command(
+        video_commands, "create", "start a video (text- or image-to-video)", cmd_video_create
+    )
     create.add_argument("prompt", nargs="?", default=None, metavar="PROMPT")
     create.add_argument(
         "--model",
@@ -201,23 +222,19 @@ def build_parser() -> argparse.ArgumentParser:
     source = create.add_mutually_exclusive_group()
     source.add_argument("--file", metavar="PATH", help="upload this image first and use it")
     source.add_argument("--file-id", metavar="ID", help="an already uploaded file id")
-    create.add_argument("--wait", action="store_true", help="wait for the video, showing progress")
-    create.add_argument(
-        "--download",
-        metavar="PATH",
-        help="wait, then save the video: an existing directory, or a new file in one",
+    _result_options(
+        create,
+        what="the video, showing progress",
+        download=("PATH", "wait, then save the video: an existing directory, or a new file in one"),
+        timeout=1800.0,
     )
-    _mkdir_option(create)
-    _wait_options(create, 1800.0)
-    create.set_defaults(handler=cmd_video_create)
 
-    get = command(video_commands, "get", "a video's status, progress and URLs")
+    get = command(video_commands, "get", "a video's status, progress and URLs", cmd_video_get)
     get.add_argument("video_id", metavar="ID")
-    get.set_defaults(handler=cmd_video_get)
 
     image = command(commands, "image", "create images")
     image_commands = image.add_subparsers(dest="image_command", metavar="ACTION", required=True)
-    icreate = command(image_commands, "create", "start images from a prompt")
+    icreate = command(image_commands, "create", "start images from a prompt", cmd_image_create)
     icreate.add_argument("prompt", metavar="PROMPT")
     icreate.add_argument(
         "--model",
@@ -228,21 +245,21 @@ def build_parser() -> argparse.ArgumentParser:
     icreate.add_argument("--aspect-ratio", metavar="RATIO", help="e.g. 16:9")
     icreate.add_argument("--resolution", help="e.g. 2K (models that take one)")
     icreate.add_argument("--quantity", type=int, metavar="N", help="how many images")
-    icreate.add_argument("--wait", action="store_true", help="wait for the images")
-    icreate.add_argument(
-        "--download", metavar="DIR", help="wait, then save the images in DIR (must exist)"
+    _result_options(
+        icreate,
+        what="the images",
+        download=("DIR", "wait, then save the images in DIR (must exist)"),
+        timeout=600.0,
     )
-    _mkdir_option(icreate)
-    _wait_options(icreate, 600.0)
-    icreate.set_defaults(handler=cmd_image_create)
 
-    upload = command(commands, "upload", "upload an image, audio or video file; prints its id")
+    upload = command(
+        commands, "upload", "upload an image, audio or video file; prints its id", cmd_upload
+    )
     upload.add_argument("path", metavar="PATH")
-    upload.set_defaults(handler=cmd_upload)
 
     agent = command(commands, "agent", "the multi-model agent and agent templates")
     agent_commands = agent.add_subparsers(dest="agent_command", metavar="ACTION", required=True)
-    run = command(agent_commands, "run", "run the agent and wait for its result")
+    run = command(agent_commands, "run", "run the agent and wait for its result", cmd_agent_run)
     run.add_argument("prompt", metavar="PROMPT")
     run.add_argument(
         "--models",
@@ -254,9 +271,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--file", action="append", default=[], metavar="PATH", help="attach a file (repeatable)"
     )
-    run.set_defaults(handler=cmd_agent_run)
 
-    stream = command(agent_commands, "stream", "start a template video, print events as they come")
+    stream = command(
+        agent_commands,
+        "stream",
+        "start a template video, print events as they come",
+        cmd_agent_stream,
+    )
     stream.add_argument("template_id", metavar="TEMPLATE_ID")
     stream.add_argument("--prompt")
     image_source = stream.add_mutually_exclusive_group()
@@ -265,13 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--file-id", metavar="ID", help="an uploaded file id (with --oss-path)"
     )
     stream.add_argument("--oss-path", metavar="PATH", help="the uploaded file's ossPath")
-    stream.set_defaults(handler=cmd_agent_stream)
 
-    accounts = command(commands, "accounts", "the configured MiniMax accounts")
-    accounts.set_defaults(handler=cmd_accounts)
+    command(commands, "accounts", "the configured MiniMax accounts", cmd_accounts)
 
-    capacity = command(commands, "capacity", "free job slots per account and running jobs")
-    capacity.set_defaults(handler=cmd_capacity)
+    command(commands, "capacity", "free job slots per account and running jobs", cmd_capacity)
 
     from ._batch_command import add_batch_command
 

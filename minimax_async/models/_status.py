@@ -43,7 +43,8 @@ class GenerationStatus:
 
 class VideoLikeStatus:
     """``is_final`` / ``is_completed`` / ``is_moderated`` / ``is_failed`` for jobs polled by
-    ``status`` (+ ``statusFinal``): videos and images (:class:`GenerationStatus`)."""
+    ``status`` (+ ``statusFinal``): videos and images (:class:`GenerationStatus`, the default
+    class variables), and songs (their own)."""
 
     __slots__ = ()
 
@@ -65,16 +66,17 @@ class VideoLikeStatus:
 
     @property
     def is_completed(self) -> bool:
-        """True when the result is ready (status 2)."""
+        """True when the result is ready (status 2, ``COMPLETED``)."""
         return self.status == self._COMPLETED
 
     @property
     def is_moderated(self) -> bool:
-        """True when moderation stopped the job (status 5, 7 or 14)."""
+        """True when moderation stopped the job (videos and images: status 5, 7 or 14; songs:
+        4)."""
         return self.status in self._MODERATED
 
     @property
     def is_failed(self) -> bool:
-        """True for status 3, and for any other final state that is neither completed nor
-        moderated (an unknown status with ``statusFinal``)."""
+        """True for status 3 (videos and images), and for any other final state that is neither
+        completed nor moderated (an unknown status with ``statusFinal``)."""
         return self.is_final and not self.is_completed and not self.is_moderated

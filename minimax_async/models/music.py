@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Container
+from typing import ClassVar, Final
 
 import attrs
 
 from ._shared import Model
-from ._status import is_final_status
+from ._status import VideoLikeStatus
 
 __all__ = ["Music", "MusicJob", "MusicStatus", "MusicStyle", "MusicStyleGroup"]
 
@@ -37,11 +38,18 @@ class MusicJob(Model):
 
 
 @attrs.frozen(kw_only=True, repr=False)
-class Music(Model):
+class Music(VideoLikeStatus, Model):
     """A song and its state (``GET music/{musicId}``, ``GET music``).
 
-    A song moderated after generation gets status 4 and its ``audio_url`` stops working.
+    A song moderated after generation gets status 4 and its ``audio_url`` stops working. Songs
+    have no failed status: ``is_failed`` is true only for an unknown status the server marks
+    final.
     """
+
+    _COMPLETED: ClassVar[int] = MusicStatus.COMPLETED
+    _FINAL: ClassVar[Container[object]] = MusicStatus.FINAL_STATES
+    _RUNNING: ClassVar[Container[object]] = MusicStatus.RUNNING_STATES
+    _MODERATED: ClassVar[Container[object]] = MusicStatus.MODERATED_STATES
 
     title: str | None = None
     lyrics: str | None = None
@@ -54,32 +62,6 @@ class Music(Model):
     create_time: int | None = None
     duration: float | None = None
     music_id: str
-
-    @property
-    def is_final(self) -> bool:
-        """True for completed and moderated songs, and for an unknown status the server marks
-        ``statusFinal``."""
-        return is_final_status(
-            self.status,
-            self.status_final,
-            final=MusicStatus.FINAL_STATES,
-            running=MusicStatus.RUNNING_STATES,
-        )
-
-    @property
-    def is_completed(self) -> bool:
-        """True when the song is ready (status 2)."""
-        return self.status == MusicStatus.COMPLETED
-
-    @property
-    def is_moderated(self) -> bool:
-        """True when moderation removed the song (status 4)."""
-        return self.status in MusicStatus.MODERATED_STATES
-
-    @property
-    def is_failed(self) -> bool:
-        """True only for an unknown status the server marks final: songs have no failed state."""
-        return self.is_final and not self.is_completed and not self.is_moderated
 
 
 @attrs.frozen(kw_only=True, repr=False)

@@ -24,6 +24,13 @@ def redact(dsn: str) -> str:
     return _PASSWORD.sub(r"\1***@", dsn)
 
 
+def check_name(name: object) -> str:
+    """The name a journal or coordinator shares its rows by: a non-empty string."""
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"name={name!r} is not valid; allowed: a non-empty string")
+    return name
+
+
 def check_dsn(dsn: object, parameter: str = "dsn") -> str:
     if not isinstance(dsn, str) or not dsn.startswith(("postgresql://", "postgres://")):
         shown = redact(dsn) if isinstance(dsn, str) else repr(dsn)

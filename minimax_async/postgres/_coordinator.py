@@ -30,7 +30,8 @@ import zlib
 from collections.abc import Awaitable, Callable, Collection, Coroutine
 from typing import Any
 
-from ._connect import asyncpg_module, check_dsn, redact
+from .._validation import check_seconds
+from ._connect import asyncpg_module, check_dsn, check_name, redact
 
 __all__ = ["RECONNECT_AFTER", "PostgresCoordinator"]
 
@@ -73,12 +74,8 @@ class PostgresCoordinator:
 
     def __init__(self, dsn: str, *, name: str = "default", max_age: float = 15.0) -> None:
         self._dsn = check_dsn(dsn)
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"name={name!r} is not valid; allowed: a non-empty string")
-        if isinstance(max_age, bool) or not isinstance(max_age, (int, float)) or not max_age > 0:
-            raise ValueError(f"max_age={max_age!r} is not valid; allowed: seconds > 0")
-        self.name = name
-        self.max_age = float(max_age)
+        self.name = check_name(name)
+        self.max_age = check_seconds("max_age", max_age)
         self._channel = f"minimax_async_{zlib.crc32(name.encode()):08x}"
         self._lock_key = zlib.crc32(f"minimax_async scheduler {name}".encode())
         self._origin = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

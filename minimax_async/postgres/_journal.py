@@ -32,7 +32,8 @@ from typing import Any
 import attrs
 
 from .._journal_protocol import _Item, _Row
-from ._connect import asyncpg_module, check_dsn, redact
+from .._validation import check_seconds
+from ._connect import asyncpg_module, check_dsn, check_name, redact
 
 __all__ = ["LeaseLostError", "PostgresJournal"]
 
@@ -115,15 +116,7 @@ async def migrate(conn: Any) -> None:
 
 
 def _check_lease(lease: object) -> float:
-    if isinstance(lease, bool) or not isinstance(lease, (int, float)) or not lease > 0:
-        raise ValueError(f"lease={lease!r} is not valid; allowed: seconds > 0")
-    return float(lease)
-
-
-def _check_name(name: object) -> str:
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"name={name!r} is not valid; allowed: a non-empty string")
-    return name
+    return check_seconds("lease", lease)
 
 
 @attrs.frozen(repr=False)
@@ -146,7 +139,7 @@ class PostgresJournal:
     """
 
     dsn: str = attrs.field(converter=check_dsn)
-    name: str = attrs.field(default="default", kw_only=True, converter=_check_name)
+    name: str = attrs.field(default="default", kw_only=True, converter=check_name)
     lease: float = attrs.field(default=60.0, kw_only=True, converter=_check_lease)
 
     def __repr__(self) -> str:
