@@ -55,6 +55,7 @@ if _typing.TYPE_CHECKING:
     from ._polling import PollOptions, VideoWaitOptions, WaitOptions, WatchVideoOptions
     from ._streams import AgentStream
     from ._types import NOT_GIVEN, FileSource, NotGiven, ProgressCallback, Timeout
+    from .batch import BatchOptions
     from .models import _shared as _shared_models
     from .models import accounts as _accounts_models
     from .models import agent as _agent_models
@@ -99,6 +100,7 @@ __all__ = [
     "BadRequestError",
     "Batch",
     "BatchFailure",
+    "BatchOptions",
     "BatchOutcome",
     "BatchRequest",
     "BatchResult",
@@ -200,6 +202,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ),
     "._polling": ("PollOptions", "VideoWaitOptions", "WaitOptions", "WatchVideoOptions"),
     "._streams": ("AgentStream",),
+    ".batch": ("BatchOptions",),
     ".resources.images": ("ImageCreateParams",),
     ".resources.videos": ("VideoCreateParams",),
     "._types": ("NOT_GIVEN", "FileSource", "NotGiven", "ProgressCallback", "Timeout"),

@@ -25,12 +25,10 @@ from ._watcher import SharedWatcher, scheduler_ids
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
 
-    from ._journal_protocol import JournalFactory
-
     # Loaded where they are used, not here: the batch methods import sqlite3 and the journal;
     # each resource, with its models, is built on first use (``_client_resources.py``; building
     # every model class was most of the import time: "Speed-ups" in docs/architecture.md).
-    from .batch import Batch, BatchRequest
+    from .batch import Batch, BatchOptions, BatchRequest
     from .models.agent import AgentJob
     from .models.images import Image
     from .models.music import Music
@@ -326,13 +324,7 @@ class AsyncMiniMax(ClientResources):
     def generate_videos(
         self,
         requests: Iterable[Mapping[str, Any] | BatchRequest],
-        *,
-        concurrency: int | None = None,
-        journal: str | os.PathLike[str] | JournalFactory | None = None,
-        timeout: float | None = 1800.0,
-        poll_interval: float | None = None,
-        reply_url: str | None = None,
-        hold_pause: float = 3600.0,
+        **options: Unpack[BatchOptions],
     ) -> Batch[Video]:
         """Create many videos into free capacity; iterate their results as they finish.
 
@@ -340,15 +332,9 @@ class AsyncMiniMax(ClientResources):
             requests: ``videos.create`` keyword arguments, one mapping per video (or a
                 :class:`BatchRequest` with a key of your own). An ``account`` pins a request to
                 that account; the others are spread over the accounts with free slots.
-            concurrency: at most this many jobs of the batch at once (None: the capacity).
-            journal: an sqlite file recording every submission; a run with the same journal
-                and requests resumes instead of creating the submitted videos again. A
-                ``postgresql://`` URL or a :class:`~minimax_async.postgres.PostgresJournal`:
-                one journal shared by several workers, each yielding the requests it finished.
-            timeout: seconds each video is waited for once created (None: forever).
-            poll_interval: as for :meth:`wait_for_video`.
-            reply_url: sent as ``reply_url`` with every request that has none.
-            hold_pause: seconds an account answering 596 (on hold) is left alone.
+            options: ``concurrency``, ``journal``, ``timeout`` (default 1800),
+                ``poll_interval``, ``reply_url``, ``hold_pause``: see
+                :class:`~minimax_async.BatchOptions`.
 
         Returns:
             A :class:`Batch` of :class:`BatchResult` (``result`` a :class:`Video`, or
@@ -356,44 +342,18 @@ class AsyncMiniMax(ClientResources):
         """
         from .batch import new_batch, video_kind
 
-        return new_batch(
-            self,
-            video_kind,
-            requests,
-            concurrency=concurrency,
-            journal=journal,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            reply_url=reply_url,
-            hold_pause=hold_pause,
-        )
+        return new_batch(self, video_kind, requests, "generate_videos", options)
 
     def generate_images_batch(
         self,
         requests: Iterable[Mapping[str, Any] | BatchRequest],
-        *,
-        concurrency: int | None = None,
-        journal: str | os.PathLike[str] | JournalFactory | None = None,
-        timeout: float | None = 600.0,
-        poll_interval: float | None = None,
-        reply_url: str | None = None,
-        hold_pause: float = 3600.0,
+        **options: Unpack[BatchOptions],
     ) -> Batch[list[Image]]:
-        """:meth:`generate_videos` for ``images.create`` requests; each result is the list of
-        images one request made (its ``quantity``)."""
+        """:meth:`generate_videos` for ``images.create`` requests (``timeout`` default 600); each
+        result is the list of images one request made (its ``quantity``)."""
         from .batch import image_kind, new_batch
 
-        return new_batch(
-            self,
-            image_kind,
-            requests,
-            concurrency=concurrency,
-            journal=journal,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            reply_url=reply_url,
-            hold_pause=hold_pause,
-        )
+        return new_batch(self, image_kind, requests, "generate_images_batch", options)
 
     def notify_job_update(self, job_id: str) -> bool:
         """Hint that a video or image may have changed (e.g. its ``replyUrl`` callback came).

@@ -134,6 +134,8 @@ class JobKind(Generic[J]):
     change_key: Callable[[J], Hashable] = _progress_key
     #: The attribute naming the job in a failure's message (else ``id``).
     id_field: str = "id"
+    #: Its create call, for a ``generate_*`` helper (None: the kind has none).
+    create: Callable[[JobsClient, dict[str, Any]], Awaitable[Any]] | None = None
 
     def check(self, name: str, job_id: str) -> None:
         """Refuse a malformed id (or the other kind's) before anything is sent."""
@@ -215,6 +217,7 @@ VIDEO: JobKind[Video] = JobKind(
     # Only running jobs are listed by the scheduler: pending is what was last known.
     placeholder=lambda job_id: _video()(video_id=job_id, status=GenerationStatus.PENDING),
     cancel=_cancel_video,
+    create=lambda client, args: client.videos.create(**args),
 )
 IMAGE: JobKind[Image] = JobKind(
     model=_image,
@@ -224,6 +227,7 @@ IMAGE: JobKind[Image] = JobKind(
     timeout=600.0,
     id_kind="image",
     placeholder=lambda job_id: _image()(image_id=job_id, status=GenerationStatus.PENDING),
+    create=lambda client, args: client.images.create(**args),
 )
 MUSIC: JobKind[Music] = JobKind(
     model=_music,
@@ -333,18 +337,19 @@ async def generate(
     client: JobsClient,
     method: str,
     params: Mapping[str, Any],
-    create: Callable[[JobsClient, dict[str, Any]], Awaitable[T]],
+    create_params: Any,
     then: Callable[[T, dict[str, Any]], Awaitable[Any]],
     *,
-    create_params: Any,
-    what: str,
+    what: str | None = None,
 ) -> Any:
-    """A ``generate_*`` helper: ``create(client, create_args)`` (waiting for capacity on 429),
-    then ``then(job, wait_options)`` with the time left as their ``timeout``: one deadline.
+    """A ``generate_*`` helper: ``kind.create`` (waiting for capacity on 429), then
+    ``then(job, wait_options)`` with the time left as their ``timeout``: one deadline.
 
     ``params``: the helper's keywords, the create call's (checked against the TypedDict
     ``create_params``) and the wait's (``kind.options``), all checked before anything is sent.
     """
+    create = kind.create
+    assert create is not None, kind.noun
     wait_keys = kind.options.__optional_keys__
     create_args = {key: value for key, value in params.items() if key not in wait_keys}
     check_keywords(method, create_args, create_params)
@@ -353,7 +358,7 @@ async def generate(
     check_wait_args(timeout, options.get("poll_interval"))  # before anything is billed
     start = anyio.current_time()
     job = await create_with_capacity(
-        client, lambda mm: create(mm, create_args), timeout=timeout, what=what
+        client, lambda mm: create(mm, create_args), timeout=timeout, what=what or kind.noun
     )
     left = None if timeout is None else max(0.001, timeout - (anyio.current_time() - start))
     return await then(job, {**options, "timeout": left})
@@ -374,16 +379,7 @@ async def generate_video(client: JobsClient, params: Mapping[str, Any]) -> Video
                 )
             raise
 
-    video: Video = await generate(
-        VIDEO,
-        client,
-        "generate_video",
-        params,
-        lambda mm, create_args: mm.videos.create(**create_args),
-        then,
-        create_params=VideoCreateParams,
-        what="video",
-    )
+    video: Video = await generate(VIDEO, client, "generate_video", params, VideoCreateParams, then)
     return video
 
 
@@ -395,23 +391,11 @@ async def generate_images(client: JobsClient, params: Mapping[str, Any]) -> list
         if not job.image_ids:
             raise GenerationError("images/create answered without imageIds", result=job)
         return await wait_many(
-            IMAGE,
-            client,
-            "generate_images",
-            "image_ids",
-            job.image_ids,
-            options,
+            IMAGE, client, "generate_images", "image_ids", job.image_ids, options
         )
 
     images: list[Image] = await generate(
-        IMAGE,
-        client,
-        "generate_images",
-        params,
-        lambda mm, create_args: mm.images.create(**create_args),
-        then,
-        create_params=ImageCreateParams,
-        what="images",
+        IMAGE, client, "generate_images", params, ImageCreateParams, then, what="images"
     )
     return images
 

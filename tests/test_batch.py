@@ -352,6 +352,14 @@ async def test_arguments_are_checked_before_anything_runs(mm: AsyncMiniMax) -> N
         mm.generate_videos([{"prompt": "fine"}, "not a mapping"])  # type: ignore[list-item]
     with pytest.raises(ValueError, match="used twice"):
         mm.generate_videos([BatchRequest({"prompt": "a"}, key="k"), BatchRequest({}, key="k")])
+    # One definition of the batch keywords (BatchOptions): a misspelt one is refused as Python
+    # refuses it for a plain signature, naming the method and what it takes.
+    with pytest.raises(
+        TypeError,
+        match=r"generate_images_batch\(\) got an unexpected keyword argument 'concurency'; "
+        r"allowed: concurrency, hold_pause, journal, poll_interval, reply_url, timeout",
+    ):
+        mm.generate_images_batch([], concurency=2)  # type: ignore[call-arg]
 
 
 async def test_empty_batch(emu: Emulator, mm: AsyncMiniMax) -> None:

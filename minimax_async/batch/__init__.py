@@ -48,7 +48,7 @@ import contextlib
 import math
 import os
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 import anyio
 
@@ -73,6 +73,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Batch",
     "BatchFailure",
+    "BatchOptions",
     "BatchOutcome",
     "BatchRequest",
     "BatchResult",
@@ -192,21 +193,45 @@ class Batch(Generic[T]):
                 stream.close()
 
 
+class BatchOptions(TypedDict, total=False):
+    """The keywords of ``generate_videos`` / ``generate_images_batch`` besides ``requests``.
+
+    ``concurrency``: at most this many jobs of the batch at once (None: the capacity).
+    ``journal``: an sqlite file recording every submission; a run with the same journal and
+    requests resumes instead of creating the submitted jobs again. A ``postgresql://`` URL or a
+    :class:`~minimax_async.postgres.PostgresJournal`: one journal shared by several workers,
+    each yielding the requests it finished. ``timeout``: seconds each job is waited for once
+    created (None: forever; default 1800 for videos, 600 for images). ``poll_interval``: as
+    for ``wait_for_video``. ``reply_url``: sent as ``reply_url`` with every request that has
+    none. ``hold_pause``: seconds an account answering 596 (on hold) is left alone (default
+    3600).
+    """
+
+    concurrency: int | None
+    journal: str | os.PathLike[str] | JournalFactory | None
+    timeout: float | None
+    poll_interval: float | None
+    reply_url: str | None
+    hold_pause: float
+
+
 def new_batch(
     mm: BatchClient,
     kind: _Kind[T],
     requests: Iterable[Mapping[str, Any] | BatchRequest],
-    *,
-    concurrency: int | None,
-    journal: str | os.PathLike[str] | JournalFactory | None,
-    timeout: float | None,
-    poll_interval: float | None,
-    reply_url: str | None,
-    hold_pause: float,
+    method: str,
+    options: BatchOptions,
 ) -> Batch[T]:
-    """Check the arguments (nothing is sent) and build the :class:`Batch`."""
+    """``method``'s batch (its keywords ``options``): checked (nothing is sent), then built."""
     from .._polling import check_wait_args
+    from ..resources._base import check_keywords
 
+    check_keywords(method, options, BatchOptions)
+    concurrency = options.get("concurrency")
+    journal = options.get("journal")
+    timeout = options.get("timeout", kind.timeout)
+    poll_interval = options.get("poll_interval")
+    hold_pause = options.get("hold_pause", 3600.0)
     check_wait_args(timeout, poll_interval)
     if concurrency is not None:
         check_count("concurrency", concurrency, 1, "an int >= 1, or None")
@@ -236,7 +261,7 @@ def new_batch(
         journal=journal,
         timeout=timeout,
         poll_interval=poll_interval,
-        reply_url=reply_url,
+        reply_url=options.get("reply_url"),
         hold_pause=float(hold_pause),
     )
     return Batch(engine)

@@ -99,6 +99,8 @@ class _Kind(Generic[T]):
     sees_running: bool
     #: The error's text when the create call answers without the job's id(s).
     no_ids: str
+    #: Seconds each job is waited for once created, when the batch gives no ``timeout``.
+    timeout: float
 
     async def create(
         self, mm: BatchClient, params: dict[str, Any], account: str | None, reply_ref: str
@@ -159,6 +161,7 @@ class _Kind(Generic[T]):
 class _VideoKind(_Kind[Video]):
     name = "video"
     sees_running = True
+    timeout = 1800.0
     no_ids = "videos/create answered without a videoId"
 
     def submit(self, mm: BatchClient) -> Callable[..., Awaitable[VideoJob]]:
@@ -209,6 +212,7 @@ class _VideoKind(_Kind[Video]):
 class _ImageKind(_Kind[list[Image]]):
     name = "image"
     sees_running = False
+    timeout = 600.0
     no_ids = "images/create answered without imageIds"
 
     def submit(self, mm: BatchClient) -> Callable[..., Awaitable[ImageJob]]:
