@@ -83,7 +83,10 @@ if _typing.TYPE_CHECKING:
     from .models.video_agent import *  # noqa: F403
     from .models.videos import *  # noqa: F403
     from .platform import AsyncMiniMaxPlatform, PlatformPurpose
+    from .resources.agent import AgentParams
+    from .resources.audio import SpeechParams
     from .resources.images import ImageCreateParams
+    from .resources.llm import ChatParams
     from .resources.videos import VideoCreateParams
 
 __all__ = [
@@ -93,6 +96,7 @@ __all__ = [
     "APITimeoutError",
     "AccountOnHoldError",
     "AccountRequiredError",
+    "AgentParams",
     "AgentStream",
     "AsyncMiniMax",
     "AsyncMiniMaxPlatform",
@@ -105,6 +109,7 @@ __all__ = [
     "BatchRequest",
     "BatchResult",
     "BatchSuccess",
+    "ChatParams",
     "ConfigurationError",
     "DEFAULT_BASE_URL",
     "FileSource",
@@ -127,6 +132,7 @@ __all__ = [
     "ResponseDecodeError",
     "ResponseTooLargeError",
     "ServerError",
+    "SpeechParams",
     "StreamError",
     "StreamEventTooLargeError",
     "StreamIdleTimeoutError",
@@ -203,7 +209,10 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "._polling": ("PollOptions", "VideoWaitOptions", "WaitOptions", "WatchVideoOptions"),
     "._streams": ("AgentStream",),
     ".batch": ("BatchOptions",),
+    ".resources.agent": ("AgentParams",),
+    ".resources.audio": ("SpeechParams",),
     ".resources.images": ("ImageCreateParams",),
+    ".resources.llm": ("ChatParams",),
     ".resources.videos": ("VideoCreateParams",),
     "._types": ("NOT_GIVEN", "FileSource", "NotGiven", "ProgressCallback", "Timeout"),
     ".platform": ("AsyncMiniMaxPlatform", "PlatformPurpose"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from .._accounts import Route
 from .._exceptions import APIStatusError, JobCreationUnknownError
@@ -14,75 +14,58 @@ from ..models.agent import AgentJob, RunningAgentJob, RunningAgentJobs
 from ._base import (
     MultipartFactory,
     Resource,
+    check_keywords,
     form_fields,
     form_file_type,
+    options_of,
     reply_ref_or_new,
 )
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
 
-__all__ = ["Agent", "AGENT_RUN_TIMEOUT"]
+__all__ = ["AGENT_RUN_TIMEOUT", "Agent", "AgentParams"]
 
 #: ``agent.run`` waits for the whole job, which upstream may take up to 15 minutes.
 AGENT_RUN_TIMEOUT = Timeout(connect=10.0, read=16 * 60.0, total=16 * 60.0)
 
 
+class _AgentPrompt(TypedDict):
+    prompt: str
+    #: Model names as a list or the documents' comma-separated string (``"a,b"``).
+    models: Sequence[str] | str
+
+
+class AgentParams(_AgentPrompt, total=False):
+    """The keywords of ``agent.run`` and ``agent.submit`` (``prompt`` and ``models`` required)."""
+
+    files: Sequence[FileSource]
+    account: str | None
+    reply_url: str | None
+    reply_ref: str | None
+    extra_body: Mapping[str, Any] | None
+
+
+class _AgentCreateCall(AgentParams, RequestOptions, total=False):
+    """An agent call's keywords: :class:`AgentParams` and the per-call options."""
+
+
 class Agent(Resource):
     """Run the MiniMax agent synchronously (``run``) or in the background (``submit``)."""
 
-    async def run(
-        self,
-        *,
-        prompt: str,
-        models: Sequence[str] | str,
-        files: Sequence[FileSource] = (),
-        account: str | None = None,
-        reply_url: str | None = None,
-        reply_ref: str | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> AgentJob:
-        """Run the agent and wait for its result (up to 16 minutes; ``POST agent``)."""
-        return await self._post(
-            prompt,
-            models,
-            files,
-            account,
-            reply_url,
-            reply_ref,
-            extra_body,
-            run_async=False,
-            options=options,
-        )
+    async def run(self, **params: Unpack[_AgentCreateCall]) -> AgentJob:
+        """Run the agent and wait for its result (up to 16 minutes; ``POST agent``).
 
-    async def submit(
-        self,
-        *,
-        prompt: str,
-        models: Sequence[str] | str,
-        files: Sequence[FileSource] = (),
-        account: str | None = None,
-        reply_url: str | None = None,
-        reply_ref: str | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> AgentJob:
+        Keywords: :class:`AgentParams` and the per-call options.
+        """
+        return await self._post("agent.run", params, run_async=False)
+
+    async def submit(self, **params: Unpack[_AgentCreateCall]) -> AgentJob:
         """Start the agent in the background; returns the job with status ``started``.
 
-        Wait for it with ``mm.wait_for_agent_job(job.job_id)``.
+        Keywords as for :meth:`run`. Wait for it with ``mm.wait_for_agent_job(job.job_id)``.
         """
-        return await self._post(
-            prompt,
-            models,
-            files,
-            account,
-            reply_url,
-            reply_ref,
-            extra_body,
-            run_async=True,
-            options=options,
-        )
+        return await self._post("agent.submit", params, run_async=True)
 
     async def retrieve(self, job_id: str, **options: Unpack[RequestOptions]) -> AgentJob:
         """An agent job's status and results (``GET agent/{jobId}``)."""
@@ -105,19 +88,16 @@ class Agent(Resource):
             every_account=False,
         )
 
-    async def _post(
-        self,
-        prompt: str,
-        models: Sequence[str] | str,
-        files: Sequence[FileSource],
-        account: str | None,
-        reply_url: str | None,
-        reply_ref: str | None,
-        extra_body: Mapping[str, Any] | None,
-        *,
-        run_async: bool,
-        options: RequestOptions,
-    ) -> AgentJob:
+    async def _post(self, method: str, params: Mapping[str, Any], *, run_async: bool) -> AgentJob:
+        check_keywords(method, params, _AgentCreateCall)
+        options = options_of(params)
+        prompt: str = params["prompt"]
+        models: Sequence[str] | str = params["models"]
+        files: Sequence[FileSource] = params.get("files", ())
+        account: str | None = params.get("account")
+        reply_url: str | None = params.get("reply_url")
+        reply_ref: str | None = params.get("reply_ref")
+        extra_body: Mapping[str, Any] | None = params.get("extra_body")
         validate_agent(
             prompt=prompt, models=models, files=files, reply_url=reply_url, reply_ref=reply_ref
         )

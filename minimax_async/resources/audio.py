@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar
 
 from .._accounts import Route, file_refs, with_account
 from .._types import FileSource, ProgressCallback, RequestOptions
@@ -24,12 +24,19 @@ from ..models.audio import (
     VoicePage,
 )
 from ..models.files import UploadedFile
-from ._base import Resource, body_of, next_number, warn_decommissioned
+from ._base import (
+    Resource,
+    body_of,
+    check_keywords,
+    next_number,
+    options_of,
+    warn_decommissioned,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack is 3.11+: only type checkers need it
 
-__all__ = ["Audio"]
+__all__ = ["Audio", "SpeechParams"]
 
 _T = TypeVar("_T")
 
@@ -37,70 +44,71 @@ _T = TypeVar("_T")
 _SAMPLE_TYPES = ("audio/mpeg", "audio/wav", "audio/wave")
 
 
+class _Speech(TypedDict):
+    text: str
+    voice_id: str
+
+
+class SpeechParams(_Speech, total=False):
+    """The keywords of ``audio.create_mp3`` and ``audio.create_stream`` (and ``audio.stream``):
+    ``text`` and ``voice_id`` are required; ``None`` leaves a field out of the request."""
+
+    model: str | None
+    language_boost: str | None
+    emotion: str | None
+    vol: float | None
+    speed: float | None
+    pitch: int | None
+    deepen_lighten: int | None
+    stronger_softer: int | None
+    nasal_crisp: int | None
+    spacious_echo: bool | None
+    lofi_telephone: bool | None
+    robotic: bool | None
+    auditorium_echo: bool | None
+    account: str | None
+    extra_body: Mapping[str, Any] | None
+
+
+class _SpeechCreateCall(SpeechParams, RequestOptions, total=False):
+    """A speech call's keywords: :class:`SpeechParams` and the per-call options."""
+
+
+#: Speech keywords that are not fields of the request body.
+_NOT_SPEECH_FIELDS = frozenset({"account", "extra_body"})
+
+
 class Audio(Resource):
     """Text-to-speech on minimax.io/audio accounts."""
 
-    async def create_mp3(
-        self,
-        *,
-        text: str,
-        voice_id: str,
-        model: str | None = None,
-        language_boost: str | None = None,
-        emotion: str | None = None,
-        vol: float | None = None,
-        speed: float | None = None,
-        pitch: int | None = None,
-        deepen_lighten: int | None = None,
-        stronger_softer: int | None = None,
-        nasal_crisp: int | None = None,
-        spacious_echo: bool | None = None,
-        lofi_telephone: bool | None = None,
-        robotic: bool | None = None,
-        auditorium_echo: bool | None = None,
-        account: str | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> AudioClip:
-        """Speak ``text`` (up to 500 characters) with ``voice_id``; returns the mp3 clip."""
+    async def create_mp3(self, **params: Unpack[_SpeechCreateCall]) -> AudioClip:
+        """Speak ``text`` (up to 500 characters) with ``voice_id``; returns the mp3 clip.
+
+        Keywords: :class:`SpeechParams` and the per-call options.
+        """
+        check_keywords("audio.create_mp3", params, _SpeechCreateCall)
         warn_decommissioned("POST audio/create-mp3")
-        return await self._speak("create-mp3", AudioClip, locals(), options)
+        return await self._speak("create-mp3", AudioClip, params)
 
-    async def create_stream(
-        self,
-        *,
-        text: str,
-        voice_id: str,
-        model: str | None = None,
-        language_boost: str | None = None,
-        emotion: str | None = None,
-        vol: float | None = None,
-        speed: float | None = None,
-        pitch: int | None = None,
-        deepen_lighten: int | None = None,
-        stronger_softer: int | None = None,
-        nasal_crisp: int | None = None,
-        spacious_echo: bool | None = None,
-        lofi_telephone: bool | None = None,
-        robotic: bool | None = None,
-        auditorium_echo: bool | None = None,
-        account: str | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> AudioStreamTicket:
-        """The token and payload to stream speech of ``text`` over ``audio/wss``."""
+    async def create_stream(self, **params: Unpack[_SpeechCreateCall]) -> AudioStreamTicket:
+        """The token and payload to stream speech of ``text`` over ``audio/wss``.
+
+        Keywords: :class:`SpeechParams` and the per-call options.
+        """
+        check_keywords("audio.create_stream", params, _SpeechCreateCall)
         warn_decommissioned("POST audio/create-stream")
-        return await self._speak("create-stream", AudioStreamTicket, locals(), options)
+        return await self._speak("create-stream", AudioStreamTicket, params)
 
-    def stream(self, **kwargs: Any) -> AsyncIterator[bytes]:
+    def stream(self, **params: Unpack[_SpeechCreateCall]) -> AsyncIterator[bytes]:
         """Speak ``text`` and iterate the mp3 bytes as they arrive over the WebSocket.
 
         Takes the arguments of :meth:`create_stream`.
         """
         from .._streams import iter_audio_stream
 
+        check_keywords("audio.stream", params, _SpeechCreateCall)
         warn_decommissioned("WSS audio/wss")
-        return iter_audio_stream(self._client, lambda: self.create_stream(**kwargs))
+        return iter_audio_stream(self._client, lambda: self.create_stream(**params))
 
     async def voices(
         self,
@@ -275,18 +283,18 @@ class Audio(Resource):
         self,
         endpoint: Literal["create-mp3", "create-stream"],
         cast_to: type[_T],
-        args: Mapping[str, Any],
-        options: RequestOptions,
+        params: Mapping[str, Any],
     ) -> _T:
-        """``POST audio/{endpoint}`` from the speech method's arguments (its ``locals()``)."""
+        """``POST audio/{endpoint}`` from the speech method's keywords."""
+        options = options_of(params)
+        account = params.get("account")
         fields = {
-            k: v for k, v in args.items() if k not in ("self", "account", "extra_body", "options")
+            k: v for k, v in params.items() if k not in options and k not in _NOT_SPEECH_FIELDS
         }
         validate_audio_text(**fields, endpoint=endpoint)
-        account = args["account"]
-        body = body_of({"account": self._account(account), **fields}, args["extra_body"])
+        body = body_of({"account": self._account(account), **fields}, params.get("extra_body"))
         # A cloned voice lives on one account (its id says which); system voices are everywhere.
-        route = Route(f"POST audio/{endpoint}", account, refs=(args["voice_id"],), pick="audio")
+        route = Route(f"POST audio/{endpoint}", account, refs=(params["voice_id"],), pick="audio")
         return await self._send(
             route,
             "POST",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import aiohttp
 
@@ -20,8 +20,10 @@ from ..models.llm import Chat, ChatPage, ChatResult, ChatSummary
 from ._base import (
     MultipartFactory,
     Resource,
+    check_keywords,
     form_fields,
     form_file_type,
+    options_of,
     path_id,
     warn_decommissioned,
 )
@@ -31,33 +33,43 @@ if TYPE_CHECKING:
 
     from .._streams import ChatStream
 
-__all__ = ["Llm"]
+__all__ = ["ChatParams", "Llm"]
 
 #: A non-streamed answer can take minutes (MiniMax-M1, web search).
 LLM_TIMEOUT = Timeout(connect=10.0, read=600.0, total=None)
 
 
+class _ChatPrompt(TypedDict):
+    prompt: str
+
+
+class ChatParams(_ChatPrompt, total=False):
+    """The keywords of ``llm.chat`` and ``llm.stream`` (``prompt`` required)."""
+
+    model: str | None
+    search_web: bool | None
+    chat_id: str | None
+    files: Sequence[FileSource]
+    account: str | None
+    extra_body: Mapping[str, Any] | None
+
+
+class _ChatCreateCall(ChatParams, RequestOptions, total=False):
+    """``llm.chat``'s keywords: :class:`ChatParams` and the per-call options."""
+
+
 class Llm(Resource):
     """Chats with the MiniMax LLM (``mm-m1``, ``mm-01``)."""
 
-    async def chat(
-        self,
-        *,
-        prompt: str,
-        model: str | None = None,
-        search_web: bool | None = None,
-        chat_id: str | None = None,
-        files: Sequence[FileSource] = (),
-        account: str | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> ChatResult:
-        """Send ``prompt`` and return the whole answer (``POST llm``, JSON form)."""
+    async def chat(self, **params: Unpack[_ChatCreateCall]) -> ChatResult:
+        """Send ``prompt`` and return the whole answer (``POST llm``, JSON form).
+
+        Keywords: :class:`ChatParams` and the per-call options.
+        """
+        check_keywords("llm.chat", params, _ChatCreateCall)
         warn_decommissioned("POST llm")
-        form = await self._form(
-            prompt, model, search_web, chat_id, files, account, extra_body, stream=False
-        )
-        route = _chat_route(account, chat_id, form)
+        form = await self._form(params, stream=False)
+        route = _chat_route(params.get("account"), params.get("chat_id"), form)
         return await self._send(
             route,
             "POST",
@@ -66,36 +78,25 @@ class Llm(Resource):
             form=form,
             kind="once",
             timeout=LLM_TIMEOUT,
-            options=options,
+            options=options_of(params),
         )
 
-    def stream(
-        self,
-        *,
-        prompt: str,
-        model: str | None = None,
-        search_web: bool | None = None,
-        chat_id: str | None = None,
-        files: Sequence[FileSource] = (),
-        account: str | None = None,
-        idle_timeout: float = 90.0,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> ChatStream:
+    def stream(self, *, idle_timeout: float = 90.0, **params: Unpack[ChatParams]) -> ChatStream:
         """Send ``prompt`` and iterate the answer as it is written (``POST llm``, SSE form).
 
+        Keywords: :class:`ChatParams`, and ``idle_timeout`` (seconds without an event).
         The :class:`ChatStream` is an async iterator of :class:`ChatEvent` and an async
         context manager; leaving the loop (even a bare ``break``) closes the response at once.
         """
         from .._streams import iter_chat_events
 
+        check_keywords("llm.stream", params, ChatParams)
         warn_decommissioned("POST llm")
 
         async def open_response() -> aiohttp.ClientResponse:
-            form = await self._form(
-                prompt, model, search_web, chat_id, files, account, extra_body, stream=True
-            )
+            form = await self._form(params, stream=True)
             return await self._routed(
-                _chat_route(account, chat_id, form),
+                _chat_route(params.get("account"), params.get("chat_id"), form),
                 lambda chosen: self._client.open_stream(
                     "POST",
                     "llm",
@@ -175,18 +176,12 @@ class Llm(Resource):
             ),
         )
 
-    async def _form(
-        self,
-        prompt: str,
-        model: str | None,
-        search_web: bool | None,
-        chat_id: str | None,
-        files: Sequence[FileSource],
-        account: str | None,
-        extra_body: Mapping[str, Any] | None,
-        *,
-        stream: bool,
-    ) -> MultipartFactory:
+    async def _form(self, params: Mapping[str, Any], *, stream: bool) -> MultipartFactory:
+        prompt: str = params["prompt"]
+        model: str | None = params.get("model")
+        search_web: bool | None = params.get("search_web")
+        chat_id: str | None = params.get("chat_id")
+        files: Sequence[FileSource] = params.get("files", ())
         validate_llm(
             prompt=prompt, model=model, search_web=search_web, chat_id=chat_id, files=files
         )
@@ -206,9 +201,9 @@ class Llm(Resource):
             "searchWeb": None if search_web is None else ("true" if search_web else "false"),
             "chatID": chat_id,
             "stream": "true" if stream else None,
-            "account": self._account(account),
+            "account": self._account(params.get("account")),
         }
-        return MultipartFactory(form_fields(fields, extra_body), uploads)
+        return MultipartFactory(form_fields(fields, params.get("extra_body")), uploads)
 
 
 def _chat_route(account: str | None, chat_id: str | None, form: MultipartFactory) -> Route:
