@@ -20,6 +20,10 @@ runs of a pair see about the same machine, so it is steadier than the ratio of b
 whose speed drifts. The last column is the client process's CPU time per request (best run),
 which is what bounds a run with no latency.
 
+``--calls`` adds a figure the VM's noise cannot move: Python function calls per request
+(``cProfile``'s count over 2,000 calls, both clients, last concurrency) - the interpreter work
+each path does, C functions included.
+
 ``--breakdown`` adds rows that split the SDK's cost (first latency, last concurrency): aiohttp as
 the SDK calls it (``session.request`` + ``read`` + ``json.loads``), the same plus building the
 ``Video``, and ``mm.request(..., cast_to=object)`` (the request path without a model).
@@ -41,6 +45,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -167,6 +172,8 @@ async def main(args: argparse.Namespace) -> None:
                       f"{statistics.median(raw_rates):,.0f} | {max(sdk_rates):,.0f} / "
                       f"{statistics.median(sdk_rates):,.0f} | {ratio:.2f}x | {paired:.2f}x | "
                       f"{min(raw_cpu):.0f} / {min(sdk_cpu):.0f} |", flush=True)  # fmt: skip
+    if args.calls:
+        await _count_calls(args.concurrency[-1])
     if breakdown:
         print()
         print(f"Breakdown at {where[0]:g} ms, concurrency {where[1]}:")
@@ -187,6 +194,45 @@ LABELS = {
     "request": "`mm.request(..., cast_to=object)`: the request path, no model",
     "sdk": "`mm.videos.retrieve`",
 }
+
+
+async def _count_calls(concurrency: int, requests: int = 2000) -> None:
+    """Function calls per request of each client (``cProfile``), at 0 ms latency."""
+    import cProfile
+    import pstats
+
+    print()
+    print(f"Python function calls per request (cProfile, {requests:,} requests, "
+          f"concurrency {concurrency}, 0 ms):")  # fmt: skip
+    print()
+    print("| client | calls per request |")
+    print("| --- | ---: |")
+    async with subprocess_server(__file__, "--latency-ms", "0") as origin:
+        url = f"{origin}/v1/minimax/videos/{VIDEO_ID}"
+        headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+        connector = aiohttp.TCPConnector(limit=100, limit_per_host=0)
+        async with (
+            aiohttp.ClientSession(connector=connector) as session,
+            AsyncMiniMax(TOKEN, base_url=f"{origin}/v1/minimax") as mm,
+        ):
+
+            async def raw() -> object:
+                async with session.get(url, headers=headers) as response:
+                    response.raise_for_status()
+                    return await response.json()
+
+            async def sdk() -> object:
+                return await mm.videos.retrieve(VIDEO_ID)
+
+            for name, call in (("raw", raw), ("sdk", sdk)):
+                await timed(call, 300, concurrency)  # warm up: connections, caches
+                profile = cProfile.Profile()
+                profile.enable()
+                await timed(call, requests, concurrency)
+                profile.disable()
+                stats: Any = pstats.Stats(profile)
+                total = sum(row[1] for row in stats.stats.values())
+                print(f"| {LABELS[name]} | {total / requests:.1f} |")
 
 
 def _breakdown_calls(mm: AsyncMiniMax, headers: dict[str, str]) -> dict[str, Call]:
@@ -224,6 +270,7 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--breakdown", action="store_true")
+    parser.add_argument("--calls", action="store_true")
     parser.add_argument("--serve", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve is not None:
