@@ -364,7 +364,8 @@ class BaseClient(ClientConfig):
                     keep_open = False
                     try:
                         status = response.status
-                        log_response(method, url, status, attempt, response, started)
+                        if log.isEnabledFor(logging.DEBUG):  # checked here: a call fewer
+                            log_response(method, url, status, attempt, response, started)
                         if status < 400:
                             try:
                                 if handle is None:

@@ -101,16 +101,16 @@ def log_response(
     response: aiohttp.ClientResponse,
     started: float,
 ) -> None:
-    if log.isEnabledFor(logging.DEBUG):
-        log.debug(
-            "%s %s -> %d (attempt %d, %.0f ms, request_id=%s)",
-            method,
-            url.path,
-            status,
-            attempt,
-            (time.monotonic() - started) * 1000,
-            response.headers.get("X-Request-Id") or response.headers.get("Trace-Id"),
-        )
+    """Log one answer at DEBUG (the caller has checked that DEBUG is enabled)."""
+    log.debug(
+        "%s %s -> %d (attempt %d, %.0f ms, request_id=%s)",
+        method,
+        url.path,
+        status,
+        attempt,
+        (time.monotonic() - started) * 1000,
+        response.headers.get("X-Request-Id") or response.headers.get("Trace-Id"),
+    )
 
 
 def read_failure(exc: BaseException, method: str, url: str) -> APIError:
