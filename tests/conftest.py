@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import AsyncIterator
 
 import pytest
@@ -11,6 +12,13 @@ from hypothesis import settings
 from minimax_async import AsyncMiniMax
 
 from ._aioresponses_compat import install
+
+# A suite started in the background by a shell without job control (``cmd &`` in a script)
+# inherits SIGINT ignored, and so would every CLI the Ctrl-C tests start (an ignored signal
+# stays ignored across exec, and Python then installs no KeyboardInterrupt handler). Those
+# tests are about the CLI, not about how the suite was launched: give SIGINT its usual meaning.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 install()
 
