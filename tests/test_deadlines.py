@@ -610,12 +610,13 @@ async def test_get_retried_after_read_timeout(serve: Any) -> None:
 
 
 async def test_wait_for_a_pooled_connection_is_not_read_time(serve: Any) -> None:
-    """101 concurrent calls, 100 connections, each answer 0.15 s after its request: every
-    request is answered within read=0.25 of being sent, so none times out, although the
-    101st waits 0.15 s for a connection first (the read clock starts when the connection is
-    the call's, as aiohttp's ``sock_read`` does)."""
-    backend = await serve(delayed(0.15))
-    async with client(backend, Timeout(connect=5, read=0.25)) as mm:
+    """101 concurrent calls, 100 connections, each answer 0.3 s after its request: every
+    request is answered within read=0.5 of being sent, so none times out, although the
+    101st waits 0.3 s for a connection first (the read clock starts when the connection is
+    the call's, as aiohttp's ``sock_read`` does; counted from the call, the 101st would take
+    0.6 s). The 0.2 s margin absorbs a slow machine serving 100 answers at once."""
+    backend = await serve(delayed(0.3))
+    async with client(backend, Timeout(connect=5, read=0.5)) as mm:
         results = await asyncio.gather(
             *(mm.videos.retrieve("v1") for _ in range(101)), return_exceptions=True
         )
