@@ -5,14 +5,12 @@ the degradation when the database is gone."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
-from aiohttp import web
 
 from minimax_async import AsyncMiniMax, Video
 from minimax_async._polling import wake_registry
@@ -20,22 +18,9 @@ from minimax_async.postgres import PostgresCoordinator
 from minimax_async.testing import Emulator, run_emulator
 from minimax_async.webhooks import DEFAULT_PATH, HANDLER_KEY, make_webhook_app
 
-#: A poll interval no test can sit out: a wait that ends did so because it was woken.
-NEVER = 3600.0
+from ..test_webhooks import NEVER, serve
+
 SPEED = 200.0
-
-
-@asynccontextmanager
-async def serve(app: web.Application) -> AsyncIterator[str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        yield f"http://{host}:{port}"
-    finally:
-        await runner.cleanup()
 
 
 async def until(condition: Callable[[], bool], seconds: float = 10) -> None:
