@@ -37,3 +37,28 @@ async def subprocess_server(script: str, *args: str) -> AsyncIterator[str]:
     finally:
         proc.terminate()
         await proc.wait()
+
+
+#: The video ids ``serve_running_jobs`` lists: ``f"{VIDEO_PREFIX}{i}"``.
+VIDEO_PREFIX = "user:1234-minimax:987654321-video:"
+
+
+def serve_running_jobs(port: int, n: int, entry: dict[str, str]) -> None:
+    """A server process (for :func:`subprocess_server`) whose videos ``0..n-1`` run forever:
+    ``GET scheduler`` lists each with ``entry``'s fields, ``GET videos/{id}`` answers 50 %."""
+    from aiohttp import web
+
+    listed = [{"videoId": f"{VIDEO_PREFIX}{i}", **entry} for i in range(n)]
+
+    async def scheduler(request: web.Request) -> web.Response:
+        return web.json_response(listed)
+
+    async def video(request: web.Request) -> web.Response:
+        video_id = request.match_info["id"]
+        body = {"videoId": video_id, "id": video_id.rsplit(":", 1)[1], "status": 1, "percent": 50}
+        return web.json_response(body)
+
+    app = web.Application()
+    app.router.add_get("/v1/minimax/scheduler", scheduler)
+    app.router.add_get("/v1/minimax/videos/{id}", video)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)

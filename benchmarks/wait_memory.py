@@ -33,30 +33,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _server import subprocess_server
-from aiohttp import web
+from _server import VIDEO_PREFIX, serve_running_jobs, subprocess_server
 
 from minimax_async import AsyncMiniMax
 
-PREFIX = "user:1234-minimax:987654321-video:"
+PREFIX = VIDEO_PREFIX
 
 
 def serve(port: int, n: int) -> None:
     """The server process: every job of ``0..n-1`` runs forever."""
-    listed = [{"videoId": f"{PREFIX}{i}", "elapsed": "00:10", "replyUrl": ""} for i in range(n)]
-
-    async def scheduler(request: web.Request) -> web.Response:
-        return web.json_response(listed)
-
-    async def video(request: web.Request) -> web.Response:
-        video_id = request.match_info["id"]
-        body = {"videoId": video_id, "id": video_id.rsplit(":", 1)[1], "status": 1, "percent": 50}
-        return web.json_response(body)
-
-    app = web.Application()
-    app.router.add_get("/v1/minimax/scheduler", scheduler)
-    app.router.add_get("/v1/minimax/videos/{id}", video)
-    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+    serve_running_jobs(port, n, {"elapsed": "00:10", "replyUrl": ""})
 
 
 async def measure(base_url: str, n: int, *, shared: bool) -> tuple[float, float, float]:
