@@ -56,6 +56,9 @@ class ClientConfig:
             counted after decompression; checked against ``Content-Length`` first.
     """
 
+    #: Whether :meth:`_check_body` is overridden (checked first: a call fewer per answer).
+    _checks_body = False
+
     #: How the API signals failure inside a 2xx body (the platform's ``base_resp``); overridden.
     def _check_body(self, decoded: Any, response: aiohttp.ClientResponse) -> None:
         return None

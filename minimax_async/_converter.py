@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, Union
 
 import attrs
@@ -91,15 +91,21 @@ def _exact(allowed: tuple[type, ...]) -> _StructureFn:
     return exact
 
 
+#: The origins structured from a JSON array.
+_SEQUENCES = (list, tuple, typing.Sequence, Sequence)
+
+
 def _is_model(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, Model)
 
 
-def _make_structurer(tp: Any) -> _StructureFn:
+def _make_structurer(tp: Any, nullable: bool = False) -> _StructureFn:
     """A strict function turning JSON into ``tp``; raises :class:`_Unfit` when it does not fit.
 
     Strict on purpose: cattrs' default ``str`` hook would turn ``1`` into ``"1"`` and break the
-    round trip; here a mismatch moves the raw value to ``model_extra`` instead.
+    round trip; here a mismatch moves the raw value to ``model_extra`` instead. ``nullable``:
+    ``None`` is accepted as well (``list[X] | None``, ``Model | None``: tested inside the one
+    function, after the usual case, rather than by a wrapper around it).
     """
     if tp is Any or tp is object:
         return lambda v: v
@@ -111,15 +117,17 @@ def _make_structurer(tp: Any) -> _StructureFn:
         if nullable and len(non_null) == 1 and non_null[0] in _PRIMITIVES:
             # The hot case (``str | None`` ...): one exact type test, no nested call.
             return _exact((*_EXACT_TYPES[non_null[0]], type(None)))
-        members = [_make_structurer(a) for a in non_null]
-        if nullable and len(members) == 1:
-            # ``list[X] | None``, ``Model | None``: no loop over members.
-            only = members[0]
+        if nullable and len(non_null) == 1:
+            single = non_null[0]
+            if _is_model(single) or typing.get_origin(single) in _SEQUENCES:
+                return _make_structurer(single, nullable=True)
+            only = _make_structurer(single)
 
             def optional(v: Any) -> Any:
                 return None if v is None else only(v)
 
             return optional
+        members = [_make_structurer(a) for a in non_null]
 
         def union(v: Any) -> Any:
             if v is None:
@@ -136,14 +144,16 @@ def _make_structurer(tp: Any) -> _StructureFn:
         return union
     if tp in _EXACT_TYPES:
         return _exact(_EXACT_TYPES[tp])
-    if origin in (list, tuple, typing.Sequence, _abc_sequence()):
+    if origin in _SEQUENCES:
         item = _make_structurer(args[0]) if args else (lambda v: v)
         as_tuple = origin is tuple
 
         def sequence(v: Any) -> Any:
             if type(v) is not list:
+                if v is None and nullable:
+                    return None
                 raise _Unfit
-            items = [item(x) for x in v]
+            items = list(map(item, v))  # no comprehension frame (3.11)
             return tuple(items) if as_tuple else items
 
         return sequence
@@ -161,6 +171,8 @@ def _make_structurer(tp: Any) -> _StructureFn:
 
         def model(v: Any) -> Any:
             if type(v) is not dict:
+                if v is None and nullable:
+                    return None
                 raise _Unfit
             # ``_structure_model`` inlined: this runs for every object of every answer.
             shape = tuple(v)
@@ -174,12 +186,6 @@ def _make_structurer(tp: Any) -> _StructureFn:
 
         return model
     raise TypeError(f"no structuring rule for {tp!r}")  # a bug in a model declaration
-
-
-def _abc_sequence() -> Any:
-    import collections.abc
-
-    return collections.abc.Sequence
 
 
 @functools.cache
@@ -413,6 +419,10 @@ def _structure_from_converter(data: Any, _tp: Any, *, cls: type[Model]) -> Model
 class _NotAnObject(ValueError):
     """The body is not the JSON object the endpoint promises."""
 
+    @classmethod
+    def of(cls, tp: Any) -> _NotAnObject:
+        return cls(f"response does not have the shape of {_type_name(tp)}")
+
 
 def structure(data: Any, tp: type[T]) -> T:
     """Build ``tp`` (a model, ``list[Model]``, ``dict[str, Model]`` ...) from decoded JSON.
@@ -423,10 +433,10 @@ def structure(data: Any, tp: type[T]) -> T:
             never raise, they are kept in ``model_extra``.
     """
     try:
-        built: T = _structurer_of(tp)(data)  # no typing.cast: two calls fewer on every answer
+        built: T = structurer_of(tp)(data)  # no typing.cast: two calls fewer on every answer
         return built
     except _Unfit:
-        raise _NotAnObject(f"response does not have the shape of {_type_name(tp)}") from None
+        raise _NotAnObject.of(tp) from None
 
 
 @functools.cache
@@ -434,8 +444,15 @@ def _top_level(tp: Any) -> _StructureFn:
     return _make_structurer(tp)
 
 
-# ``_top_level`` typed for any type (a ``type[T]`` is hashable; mypy cannot tell).
-_structurer_of: Callable[[Any], _StructureFn] = _top_level
+#: The function :func:`structure` calls for ``tp`` (cached): it raises ``_Unfit`` where
+#: ``structure`` raises ``_NotAnObject.of(tp)``. ``_top_level`` typed for any type (a
+#: ``type[T]`` is hashable; mypy cannot tell).
+structurer_of: Callable[[Any], _StructureFn] = _top_level
+
+
+#: The ``cast_to`` types :func:`check_buildable` accepted: callers on the hot path test
+#: membership here first (``tp in BUILDABLE``; a TypeError for an unhashable ``tp``).
+BUILDABLE: set[Any] = {None, bytes}
 
 
 def check_buildable(tp: Any) -> None:
@@ -449,6 +466,8 @@ def check_buildable(tp: Any) -> None:
     """
     try:
         _top_level(tp)
+        if len(BUILDABLE) < 256:  # bounded: ``cast_to`` may be anything a caller builds
+            BUILDABLE.add(tp)
     except (TypeError, RecursionError):  # no rule for it, or not even hashable
         raise ValueError(
             f"cast_to={tp!r} is not valid; allowed: a response model, dict, list, object, a "

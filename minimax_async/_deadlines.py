@@ -115,24 +115,57 @@ class Deadlines:
             self._clock(watch)
         return watch
 
+    # ``connected``, ``restart`` and ``stop`` run for every JSON call: each does its work inline
+    # (``_clock`` / ``_unfile`` in the usual case) rather than through one more call.
+
     def connected(self, task: asyncio.Task[Any] | None) -> None:
         """``task``'s attempt has its connection and is being sent: its read clock starts."""
         watch = self._connecting.pop(task, None) if task is not None else None
-        if watch is not None and not watch.expired:
-            watch.connecting = False
+        if watch is None or watch.expired:
+            return
+        watch.connecting = False
+        if watch.read is None or watch.bucket is not None:
             self._clock(watch)
+            return
+        # The usual case: a read limit, no deadline filed yet (``_clock``, inline).
+        when = self.loop.time() + watch.read
+        if watch.until is not None and watch.until < when:
+            when = watch.until
+        watch.bucket = bucket = math.ceil(when / GRANULARITY)
+        members = self._buckets.get(bucket)
+        if members is not None:  # under load calls share buckets (``_file``, inline)
+            members[watch] = None
+        else:
+            self._file(watch)
 
     def restart(self, watch: Watch) -> None:
         """``watch``'s read clock starts again now (its ``until`` still applies)."""
-        if not watch.connecting and not watch.expired:
+        if watch.connecting or watch.expired:
+            return
+        if watch.read is None or watch.bucket is None:
+            self._clock(watch)
+            return
+        # ``_clock`` for the usual case, inline: the new deadline is as late or later.
+        when = self.loop.time() + watch.read
+        if watch.until is not None and watch.until < when:
+            when = watch.until
+        bucket = math.ceil(when / GRANULARITY)
+        if bucket >= watch.bucket:
+            watch.later = bucket if bucket > watch.bucket else None
+        else:
             self._clock(watch)
 
     def stop(self, watch: Watch) -> None:
         """The attempt ended (any way): forget its deadline."""
         if watch.connecting and self._connecting.get(watch.task) is watch:
             del self._connecting[watch.task]
-        if not watch.expired and watch.bucket is not None:
-            self._unfile(watch)
+        bucket = watch.bucket
+        if not watch.expired and bucket is not None:
+            members = self._buckets.get(bucket)  # ``_unfile``, inline
+            if members is not None:
+                members.pop(watch, None)
+                if not members:
+                    del self._buckets[bucket]
 
     # -- internals -------------------------------------------------------------------------
 

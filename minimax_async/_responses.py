@@ -64,7 +64,7 @@ async def read_capped(response: aiohttp.ClientResponse, limit: int) -> tuple[byt
     return bytes(body), True
 
 
-#: ``BaseClient._read_json``'s marker for a body that is not JSON (``None`` is a JSON value).
+#: ``BaseClient._json_answer``'s marker for a body that is not JSON (``None`` is a JSON value).
 UNREADABLE: Any = object()
 
 

@@ -50,6 +50,19 @@ class SessionHolder:
             made = self._deadlines = Deadlines(loop)
         return made
 
+    def get_timed(self, timed: bool) -> tuple[aiohttp.ClientSession, Deadlines | None]:
+        """The session and, when ``timed`` and the session is the SDK's own (its connector
+        reports connections), the running loop's ``Deadlines``; one call on the request path."""
+        session = self.session
+        if session is None or self.closed:
+            session = self.get()  # made now, or the error of a closed client
+        if not (timed and self.owned):
+            return session, None
+        made = self._deadlines
+        if made is None or made.loop is not asyncio.get_running_loop():
+            made = self.deadlines()
+        return session, made
+
     def get(self) -> aiohttp.ClientSession:
         if self.closed:
             raise RuntimeError("this client was closed; create a new AsyncMiniMax")

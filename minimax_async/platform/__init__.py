@@ -205,6 +205,8 @@ class AsyncMiniMaxPlatform(BaseClient):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
+    _checks_body = True
+
     def _check_body(self, decoded: Any, response: aiohttp.ClientResponse) -> None:
         base = decoded.get("base_resp") if isinstance(decoded, dict) else None
         if not isinstance(base, dict):

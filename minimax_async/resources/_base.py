@@ -243,15 +243,13 @@ class Resource:
         self, group: str, name: str, value: str, cast_to: type[T], options: RequestOptions
     ) -> Awaitable[T]:
         """``GET group/{value}``: one item of ``group`` by its id (``name``: its parameter)."""
-        return self._client.request(
-            "GET", f"{group}/{path_id(name, value)}", cast_to=cast_to, options=options
-        )
+        return self._client._call("GET", f"{group}/{path_id(name, value)}", cast_to, options)
 
     def _delete(
         self, group: str, name: str, value: str, options: RequestOptions
     ) -> Awaitable[None]:
         """``DELETE group/{value}``: one item of ``group`` by its id (``name``: its parameter)."""
-        return self._client.request("DELETE", f"{group}/{path_id(name, value)}", options=options)
+        return self._client._call("DELETE", f"{group}/{path_id(name, value)}", None, options)
 
     async def _get(
         self,
