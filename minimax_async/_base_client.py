@@ -164,16 +164,18 @@ class BaseClient(ClientConfig):
             method, self.url_for(path), cast_to=cast_to, reconcile=reconcile, api=True, **call
         )
 
-    def _call(
-        self, method: str, path: str, cast_to: Any, options: RequestOptions | None
-    ) -> Awaitable[Any]:
-        """:meth:`request` for a plain call (no body, query or reconcile), as a function that
-        returns the request path's coroutine: the resources' ``retrieve`` / ``delete`` (every
-        poll of every wait) resume one coroutine fewer per step. Checks as ``request`` does."""
-        if options:
-            return self.request(method, path, cast_to=cast_to, options=options)
-        _check_cast_to(cast_to)
-        return self._run(method, self.url_for(path), cast_to=cast_to, api=True)
+    def _call(self, method: str, url: yarl.URL, cast_to: Any) -> Awaitable[Any]:
+        """:meth:`request` for a plain call to one of the API's URLs (no body, query, options or
+        reconcile), as a function that returns the request path's coroutine: the resources'
+        ``retrieve`` / ``delete`` (every poll of every wait) resume one coroutine fewer per
+        step. ``cast_to`` is checked as ``request`` checks it."""
+        try:
+            known = cast_to in BUILDABLE  # ``_check_cast_to``, inline
+        except TypeError:
+            known = False
+        if not known:
+            check_buildable(cast_to)
+        return self._run(method, url, cast_to=cast_to, api=True)
 
     def _json_answer(
         self, response: aiohttp.ClientResponse, raw: bytes, whole: bool, cast_to: Any, method: str

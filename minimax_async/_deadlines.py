@@ -22,6 +22,8 @@ import asyncio
 import heapq
 import math
 import sys
+import time
+from collections.abc import Callable
 from typing import Any
 
 __all__ = ["GRANULARITY", "Deadlines", "Watch"]
@@ -79,6 +81,11 @@ class Deadlines:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
+        #: ``loop.time``; the stdlib loop's is ``time.monotonic`` in a Python method, called
+        #: directly here (twice per call). Any other loop (uvloop, a test clock) keeps its own.
+        self._now: Callable[[], float] = (
+            time.monotonic if type(loop).time is asyncio.BaseEventLoop.time else loop.time
+        )
         # bucket number -> the attempts due in it (a dict: insertion and removal are O(1)).
         self._buckets: dict[int, dict[Watch, None]] = {}
         # Bucket numbers not reached yet, each once: an emptied bucket is dropped from
@@ -128,7 +135,7 @@ class Deadlines:
             self._clock(watch)
             return
         # The usual case: a read limit, no deadline filed yet (``_clock``, inline).
-        when = self.loop.time() + watch.read
+        when = self._now() + watch.read
         if watch.until is not None and watch.until < when:
             when = watch.until
         watch.bucket = bucket = math.ceil(when / GRANULARITY)
@@ -146,7 +153,7 @@ class Deadlines:
             self._clock(watch)
             return
         # ``_clock`` for the usual case, inline: the new deadline is as late or later.
-        when = self.loop.time() + watch.read
+        when = self._now() + watch.read
         if watch.until is not None and watch.until < when:
             when = watch.until
         bucket = math.ceil(when / GRANULARITY)
@@ -175,7 +182,7 @@ class Deadlines:
         when = watch.until
         read = watch.read
         if read is not None:
-            when = self.loop.time() + read
+            when = self._now() + read
             if watch.until is not None and watch.until < when:
                 when = watch.until
         if when is None:
@@ -222,7 +229,7 @@ class Deadlines:
 
     def _fire(self) -> None:
         self._timer = self._timer_bucket = None
-        now = self.loop.time()
+        now = self.loop.time()  # the clock ``call_at`` fired by
         heap = self._heap
         while heap and heap[0] * GRANULARITY <= now:
             bucket = heapq.heappop(heap)

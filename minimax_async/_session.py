@@ -26,11 +26,14 @@ class _Connector(aiohttp.TCPConnector):
         self._holder = holder
 
     async def connect(self, req: aiohttp.ClientRequest, *args: Any, **kwargs: Any) -> Connection:
-        connection = await super().connect(req, *args, **kwargs)
+        connection = await _CONNECT(self, req, *args, **kwargs)  # ``super()``, unbuilt
         deadlines = self._holder._deadlines
         if deadlines is not None:
-            deadlines.connected(asyncio.current_task())
+            deadlines.connected(asyncio.current_task(self._loop))
         return connection
+
+
+_CONNECT = aiohttp.TCPConnector.connect
 
 
 class SessionHolder:

@@ -20,6 +20,8 @@ from .._validation import check_id
 from ..models.files import UploadedFile
 
 if TYPE_CHECKING:
+    import yarl
+
     from ..models.scheduler import ScheduledJob
 
 __all__ = [
@@ -59,6 +61,9 @@ def warn_decommissioned(endpoint: str) -> None:
         stacklevel=3,
     )
 
+
+#: Item URLs a resource keeps (``Resource._item_url``), like the client's URL cache.
+_ITEM_URLS = 1024
 
 # Ids as the API makes them (``user:1234-minimax:98765-video:1122``): valid, nothing to quote.
 _PLAIN_ID = re.compile(r"[A-Za-z0-9:@_\-]+")
@@ -196,6 +201,8 @@ class Resource:
 
     def __init__(self, client: ClientCore) -> None:
         self._client = client
+        # (group, id) -> the item's URL, for ids already checked (see ``_item_url``).
+        self._item_urls: dict[tuple[str, str], yarl.URL] = {}
 
     def _account(self, account: str | None) -> str | None:
         """The call's account, else the client's default account (may be None)."""
@@ -243,13 +250,34 @@ class Resource:
         self, group: str, name: str, value: str, cast_to: type[T], options: RequestOptions
     ) -> Awaitable[T]:
         """``GET group/{value}``: one item of ``group`` by its id (``name``: its parameter)."""
-        return self._client._call("GET", f"{group}/{path_id(name, value)}", cast_to, options)
+        if options:
+            path = f"{group}/{path_id(name, value)}"
+            return self._client.request("GET", path, cast_to=cast_to, options=options)
+        return self._client._call("GET", self._item_url(group, name, value), cast_to)
 
     def _delete(
         self, group: str, name: str, value: str, options: RequestOptions
     ) -> Awaitable[None]:
         """``DELETE group/{value}``: one item of ``group`` by its id (``name``: its parameter)."""
-        return self._client._call("DELETE", f"{group}/{path_id(name, value)}", None, options)
+        if options:
+            path = f"{group}/{path_id(name, value)}"
+            return self._client.request("DELETE", path, options=options)
+        return self._client._call("DELETE", self._item_url(group, name, value), None)
+
+    def _item_url(self, group: str, name: str, value: str) -> yarl.URL:
+        """The URL of ``group/{value}``, ``value`` checked by :func:`path_id` the first time:
+        a wait asks for the same one on every poll (one dict lookup instead of the check, the
+        path and the client's URL lookup)."""
+        urls = self._item_urls
+        if type(value) is str:  # anything else is refused by ``path_id``, with its message
+            url = urls.get((group, value))
+            if url is not None:
+                return url
+        url = self._client.url_for(f"{group}/{path_id(name, value)}")
+        if len(urls) >= _ITEM_URLS:
+            del urls[next(iter(urls))]  # the oldest: polls of finished jobs stop asking
+        urls[(group, value)] = url
+        return url
 
     async def _get(
         self,
