@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import sys
 from collections.abc import AsyncIterator
@@ -20,11 +21,16 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def subprocess_server(script: str, *args: str) -> AsyncIterator[str]:
+async def subprocess_server(
+    script: str, *args: str, cpus: set[int] | None = None
+) -> AsyncIterator[str]:
     """Run ``python script --serve PORT *args`` and yield ``http://127.0.0.1:PORT`` once it
-    accepts connections; the process is terminated on exit."""
+    accepts connections; the process is terminated on exit. ``cpus``: the only CPUs the server
+    may run on (Linux; see :func:`pin`)."""
     port = free_port()
     proc = await asyncio.create_subprocess_exec(sys.executable, script, "--serve", str(port), *args)
+    if cpus is not None:
+        os.sched_setaffinity(proc.pid, cpus)
     try:
         for _ in range(200):
             with contextlib.suppress(OSError):

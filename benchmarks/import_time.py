@@ -22,11 +22,16 @@ module of this checkout compiled from source each time, aiohttp still from its c
 ``--before PATH`` also runs every ``minimax_async`` statement against another checkout (e.g. a
 ``git archive`` of main), interleaved with this one, for before/after figures.
 
+``--instructions`` counts each statement's machine instructions under valgrind instead
+(``_instructions``: one run each, start-up of ``python -c pass`` subtracted): the same ratios,
+without the VM's noise.
+
 Goal: ``from minimax_async import AsyncMiniMax`` and the first request each <= 1.2x aiohttp.
 
 Run from the repository root::
 
     .venv/bin/python benchmarks/import_time.py [--repeat 15] [--before /tmp/main-tree]
+    .venv/bin/python benchmarks/import_time.py --instructions [--before /tmp/main-tree]
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _instructions
 from _server import subprocess_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,6 +122,14 @@ def measure(statement: str, root: Path, env: dict[str, str]) -> float:
     return float(out.strip().splitlines()[-1])
 
 
+def instructions(statement: str, root: Path, env: dict[str, str]) -> int:
+    """Machine instructions of ``python -c statement`` (start-up included; see
+    ``_instructions``)."""
+    return _instructions.count(
+        [sys.executable, "-c", statement], env={**env, "PYTHONPATH": str(root)}, cwd=str(root)
+    )
+
+
 def environment(cache_dir: str, source: bool) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -138,6 +152,13 @@ async def run(args: argparse.Namespace) -> dict[str, list[float]]:
             env = environment(cache_dir, args.source)
             for statement, root in cases.values():
                 measure(statement, root, env)  # warm the OS file cache and bytecode caches
+            if args.instructions:
+                # Each statement's count minus the interpreter's own start-up (``pass``).
+                start_up = instructions("pass", ROOT, env)
+                return {
+                    name: [instructions(statement, root, env) - start_up]
+                    for name, (statement, root) in cases.items()
+                }
             runs: dict[str, list[float]] = {name: [] for name in cases}
             for _ in range(args.repeat):
                 for name, (statement, root) in cases.items():
@@ -145,13 +166,44 @@ async def run(args: argparse.Namespace) -> dict[str, list[float]]:
     return runs
 
 
+def report_instructions(runs: dict[str, list[float]]) -> None:
+    print(
+        f"CPython {platform.python_version()}; machine instructions (valgrind cachegrind) of "
+        "each statement in a fresh process, minus `python -c pass`; bytecode caches"
+    )
+    print()
+    print("| statement | million instructions | vs aiohttp |")
+    print("| --- | ---: | ---: |")
+    for name, (count,) in runs.items():
+        plain = name.split(" (")[0]
+        base = runs[BASELINE.get(plain, "aiohttp")][0]
+        label = (LABELS.get(plain) or f"`{STATEMENTS[plain][0]}`") + name[len(plain) :]
+        print(f"| {label} | {count / 1e6:,.1f} | {count / base:.2f}x |")
+    print()
+    client = runs["client"][0] / runs["aiohttp"][0]
+    first = runs["first retrieve"][0] / runs["first GET"][0]
+    verdict = "ok" if max(client, first) <= 1.2 else "OVER GOAL"
+    print(f"from minimax_async import AsyncMiniMax = {client:.2f}x import aiohttp; first retrieve "
+          f"= {first:.2f}x first GET, in instructions (goal <= 1.2: {verdict})")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--before", type=Path, help="another checkout to compare with")
     parser.add_argument("--source", action="store_true", help="no bytecode caches")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count machine instructions under valgrind (once each) instead of timing",
+    )
     args = parser.parse_args()
+    if args.instructions and not _instructions.available():
+        parser.error("--instructions needs valgrind on PATH")
     runs = asyncio.run(run(args))
+    if args.instructions:
+        report_instructions(runs)
+        return
     caches = "no bytecode caches" if args.source else "bytecode caches"
     print(f"CPython {platform.python_version()}; best of {args.repeat} fresh processes each, "
           f"interleaved; {caches}")  # fmt: skip

@@ -24,6 +24,13 @@ which is what bounds a run with no latency.
 (``cProfile``'s count over 2,000 calls, both clients, last concurrency) - the interpreter work
 each path does, C functions included.
 
+``--instructions`` adds machine instructions per request of each client process, counted by
+valgrind (``_instructions``; needs ``valgrind``): deterministic to about 1 %, so it shows a
+change of a few per cent that the timings on a shared VM cannot.
+
+``--pin`` puts the client on CPU 0 and the server on CPU 1 (Linux), so they do not share or
+swap CPUs between runs.
+
 ``--breakdown`` adds rows that split the SDK's cost (first latency, last concurrency): aiohttp as
 the SDK calls it (``session.request`` + ``read`` + ``json.loads``), the same plus building the
 ``Video``, and ``mm.request(..., cast_to=object)`` (the request path without a model).
@@ -31,24 +38,27 @@ the SDK calls it (``session.request`` + ``read`` + ``json.loads``), the same plu
 Run from the repository root::
 
     .venv/bin/python benchmarks/retrieve_throughput.py [--concurrency 1 64] [--latency-ms 0 20]
-        [--repeat 9] [--requests 3000] [--breakdown]
+        [--repeat 9] [--requests 3000] [--breakdown] [--calls] [--instructions] [--pin]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
+import os
 import platform
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import _instructions
 import aiohttp
 from _server import subprocess_server
 from aiohttp import web
@@ -62,8 +72,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "samples" / "get-minimax-videos-videoId" / "200.json"
 VIDEO_ID = "user:1234-minimax:987654321-video:998877665544332211"
 TOKEN = "bench-token-0123456789abcdef"
+#: What the raw client sends: the SDK's headers (a bearer token, ``Accept``).
+HEADERS = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
 
 Call = Callable[[], Awaitable[object]]
+#: ``--pin``: the client's and the server's CPUs.
+CLIENT_CPUS, SERVER_CPUS = {0}, {1}
 
 
 def serve(port: int, latency_ms: float) -> None:
@@ -77,6 +91,32 @@ def serve(port: int, latency_ms: float) -> None:
     app = web.Application()
     app.router.add_get("/v1/minimax/videos/{id}", video)
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+def clients(session: aiohttp.ClientSession, mm: AsyncMiniMax, origin: str) -> dict[str, Call]:
+    """The two clients compared: ``raw`` aiohttp and the SDK's ``videos.retrieve``."""
+    url = f"{origin}/v1/minimax/videos/{VIDEO_ID}"
+
+    async def raw() -> object:
+        async with session.get(url, headers=HEADERS) as response:
+            response.raise_for_status()
+            return await response.json()
+
+    async def sdk() -> object:
+        return await mm.videos.retrieve(VIDEO_ID)
+
+    return {"raw": raw, "sdk": sdk}
+
+
+@contextlib.asynccontextmanager
+async def opened(origin: str) -> AsyncIterator[tuple[aiohttp.ClientSession, AsyncMiniMax]]:
+    """A raw session and a client, each with its own pool of 100 connections."""
+    connector = aiohttp.TCPConnector(limit=100, limit_per_host=0)
+    async with (
+        aiohttp.ClientSession(connector=connector) as session,
+        AsyncMiniMax(TOKEN, base_url=f"{origin}/v1/minimax") as mm,
+    ):
+        yield session, mm
 
 
 async def timed(call: Call, requests: int, concurrency: int) -> tuple[float, float]:
@@ -130,24 +170,11 @@ async def main(args: argparse.Namespace) -> None:
     breakdown: dict[str, tuple[list[float], list[float]]] = {}
     where = (args.latency_ms[0], args.concurrency[-1])  # the breakdown's latency, concurrency
     for latency in args.latency_ms:
-        async with subprocess_server(__file__, "--latency-ms", str(latency)) as origin:
-            url = f"{origin}/v1/minimax/videos/{VIDEO_ID}"
-            headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+        async with subprocess_server(
+            __file__, "--latency-ms", str(latency), cpus=SERVER_CPUS if args.pin else None
+        ) as origin:
             for concurrency in args.concurrency:
-                connector = aiohttp.TCPConnector(limit=100, limit_per_host=0)
-                async with (
-                    aiohttp.ClientSession(connector=connector) as session,
-                    AsyncMiniMax(TOKEN, base_url=f"{origin}/v1/minimax") as mm,
-                ):
-
-                    async def raw(url: str = url, headers: dict[str, str] = headers) -> object:
-                        async with session.get(url, headers=headers) as response:
-                            response.raise_for_status()
-                            return await response.json()
-
-                    async def sdk() -> object:
-                        return await mm.videos.retrieve(VIDEO_ID)
-
+                async with opened(origin) as (session, mm):
                     video = await mm.videos.retrieve(VIDEO_ID)
                     assert video.status == 2, video
                     assert video.origin_files, video
@@ -156,11 +183,11 @@ async def main(args: argparse.Namespace) -> None:
                     if latency:
                         requests = max(100, min(requests, int(2 * concurrency * 1000 / latency)))
                     runs = await compare(
-                        {"raw": raw, "sdk": sdk}, requests, concurrency, args.repeat
+                        clients(session, mm, origin), requests, concurrency, args.repeat
                     )
                     if args.breakdown and (latency, concurrency) == where:
                         breakdown = await compare(
-                            _breakdown_calls(mm, headers), requests, concurrency, args.repeat
+                            _breakdown_calls(mm), requests, concurrency, args.repeat
                         )
                         breakdown = {"raw": runs["raw"], **breakdown, "sdk": runs["sdk"]}
                 (raw_rates, raw_cpu), (sdk_rates, sdk_cpu) = runs["raw"], runs["sdk"]
@@ -174,6 +201,8 @@ async def main(args: argparse.Namespace) -> None:
                       f"{min(raw_cpu):.0f} / {min(sdk_cpu):.0f} |", flush=True)  # fmt: skip
     if args.calls:
         await _count_calls(args.concurrency[-1])
+    if args.instructions:
+        await _count_instructions(args.concurrency[-1], args.requests)
     if breakdown:
         print()
         print(f"Breakdown at {where[0]:g} ms, concurrency {where[1]}:")
@@ -207,38 +236,76 @@ async def _count_calls(concurrency: int, requests: int = 2000) -> None:
     print()
     print("| client | calls per request |")
     print("| --- | ---: |")
+    async with (
+        subprocess_server(__file__, "--latency-ms", "0") as origin,
+        opened(origin) as (session, mm),
+    ):
+        for name, call in clients(session, mm, origin).items():
+            await timed(call, 300, concurrency)  # warm up: connections, caches
+            profile = cProfile.Profile()
+            profile.enable()
+            await timed(call, requests, concurrency)
+            profile.disable()
+            stats: Any = pstats.Stats(profile)
+            total = sum(row[1] for row in stats.stats.values())
+            print(f"| {LABELS[name]} | {total / requests:.1f} |")
+
+
+async def _count_instructions(concurrency: int, requests: int) -> None:
+    """Machine instructions per request of each client (valgrind; see ``_instructions``): a
+    client process makes 200 warm-up calls then ``requests`` more, and one makes the warm-up
+    only; the difference divided by ``requests`` is the cost of a call, start-up excluded."""
+    print()
+    print(f"Machine instructions per request (valgrind cachegrind, client process only; "
+          f"{requests:,} requests, concurrency {concurrency}, 0 ms):")  # fmt: skip
+    print()
+    print("| client | k instructions per request (two measurements) |")
+    print("| --- | ---: |")
+    per_request: dict[str, list[float]] = {}
     async with subprocess_server(__file__, "--latency-ms", "0") as origin:
-        url = f"{origin}/v1/minimax/videos/{VIDEO_ID}"
-        headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
-        connector = aiohttp.TCPConnector(limit=100, limit_per_host=0)
-        async with (
-            aiohttp.ClientSession(connector=connector) as session,
-            AsyncMiniMax(TOKEN, base_url=f"{origin}/v1/minimax") as mm,
-        ):
+        for name in ("raw", "sdk"):
+            for _ in range(2):
 
-            async def raw() -> object:
-                async with session.get(url, headers=headers) as response:
-                    response.raise_for_status()
-                    return await response.json()
+                def client(count: int, name: str = name) -> int:
+                    return _instructions.count(
+                        [sys.executable, __file__, "--client", name, "--origin", origin,
+                         "--requests", str(count), "--concurrency", str(concurrency)]
+                    )  # fmt: skip
 
-            async def sdk() -> object:
-                return await mm.videos.retrieve(VIDEO_ID)
-
-            for name, call in (("raw", raw), ("sdk", sdk)):
-                await timed(call, 300, concurrency)  # warm up: connections, caches
-                profile = cProfile.Profile()
-                profile.enable()
-                await timed(call, requests, concurrency)
-                profile.disable()
-                stats: Any = pstats.Stats(profile)
-                total = sum(row[1] for row in stats.stats.values())
-                print(f"| {LABELS[name]} | {total / requests:.1f} |")
+                # One at a time, each run alone on the machine: the count depends a little on
+                # how many answers each pass of the client's event loop finds ready.
+                empty = await asyncio.to_thread(client, 0)
+                full = await asyncio.to_thread(client, requests)
+                per_request.setdefault(name, []).append((full - empty) / requests)
+            shown = " / ".join(f"{n / 1000:.1f}" for n in per_request[name])
+            print(f"| {LABELS[name]} | {shown} |", flush=True)
+    ratio = statistics.mean(per_request["raw"]) / statistics.mean(per_request["sdk"])
+    print()
+    print(f"raw / SDK instructions per request: {ratio:.3f} (the throughput ratio a client bound "
+          "by its own instructions would see)")  # fmt: skip
 
 
-def _breakdown_calls(mm: AsyncMiniMax, headers: dict[str, str]) -> dict[str, Call]:
+async def _client_process(origin: str, name: str, requests: int, concurrency: int) -> None:
+    """``--client``: 200 warm-up calls, then ``requests`` calls of one client (for valgrind)."""
+    async with opened(origin) as (session, mm):
+        call = clients(session, mm, origin)[name]
+        left = 200 + requests
+
+        async def worker() -> None:
+            nonlocal left
+            while left > 0:
+                left -= 1
+                await call()
+
+        gc.collect()
+        gc.disable()  # as in the timed runs: a collection's cost depends on the whole heap
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+def _breakdown_calls(mm: AsyncMiniMax) -> dict[str, Call]:
     session = mm._holder.get()
     target = mm.url_for(f"videos/{VIDEO_ID}")
-    sent = {"User-Agent": "minimax-async", **headers}
+    sent = {"User-Agent": "minimax-async", **HEADERS}
     # As the SDK calls aiohttp for a JSON answer: its read deadline is kept by one loop-wide
     # timer (``minimax_async._deadlines``), so aiohttp gets no per-read timer.
     limits = aiohttp.ClientTimeout(total=None, sock_connect=10)
@@ -271,9 +338,27 @@ if __name__ == "__main__":
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--breakdown", action="store_true")
     parser.add_argument("--calls", action="store_true")
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="client on CPU 0, server on CPU 1 (Linux): no sharing or migrating between them",
+    )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count machine instructions per request of each client under valgrind",
+    )
     parser.add_argument("--serve", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--client", choices=("raw", "sdk"), help=argparse.SUPPRESS)
+    parser.add_argument("--origin", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.instructions and not _instructions.available():
+        parser.error("--instructions needs valgrind on PATH")
     if args.serve is not None:
         serve(args.serve, args.latency_ms[0])
+    elif args.client is not None:
+        asyncio.run(_client_process(args.origin, args.client, args.requests, args.concurrency[-1]))
     else:
+        if args.pin:
+            os.sched_setaffinity(0, CLIENT_CPUS)
         asyncio.run(main(args))
