@@ -125,6 +125,42 @@ class TestStructure:
         assert video.status_final is True
         assert video.model_extra == {}
 
+    @pytest.mark.parametrize(
+        ("value", "built", "extra"),
+        [
+            (None, None, {}),
+            ([], [], {}),
+            ("not a list", None, {"originFiles": "not a list"}),
+            (
+                [{"id": "f", "type": "png"}, None],
+                None,
+                {"originFiles": [{"id": "f", "type": "png"}, None]},
+            ),
+        ],
+    )
+    def test_nullable_list_of_models(self, value: Any, built: Any, extra: Any) -> None:
+        """``list[Model] | None``: null is None, a list is built item by item, anything else
+        (or a list with an item that is no object) is kept whole in ``model_extra``."""
+        data = {"videoId": "v1", "status": 1, "originFiles": value}
+        video = structure(data, Video)
+        assert video.origin_files == built
+        assert video.model_extra == extra
+        assert canonical(video.to_dict()) == canonical(data)
+
+    @pytest.mark.parametrize("jwt", [None, {"host": "h", "exp": 1.5}, "text", 3])
+    def test_nullable_model(self, jwt: Any) -> None:
+        """``Model | None``: null is None, an object is built, anything else stays raw."""
+        data = {"account": "a1", "jwt": jwt}
+        account = structure(data, Account)
+        if isinstance(jwt, dict):
+            assert account.jwt is not None
+            assert (account.jwt.host, account.jwt.exp) == ("h", 1.5)
+            assert account.model_extra == {}
+        else:
+            assert account.jwt is None
+            assert account.model_extra == ({} if jwt is None else {"jwt": jwt})
+        assert canonical(account.to_dict()) == canonical(data)
+
     def test_unknown_keys_kept_and_round_tripped(self) -> None:
         """Keys the model does not know go to ``model_extra`` and come back from ``to_dict``."""
         data = {"videoId": "v1", "status": 1, "brandNew": {"nested": [1, 2]}, "another": None}

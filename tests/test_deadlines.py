@@ -676,3 +676,47 @@ async def test_deadline_in_the_connection_queue_is_not_an_unknown_create() -> No
         await server.close()
     assert seen["post"] == 0
     assert seen["scheduler"] == 0
+
+
+# -- the clock: the stdlib loop's read directly, any other loop's own ------------------------
+
+
+class _OffsetLoop(asyncio.SelectorEventLoop):
+    """A loop whose clock is not ``time.monotonic`` (as uvloop's or a test clock's may not be)."""
+
+    def time(self) -> float:
+        return super().time() + 1000.0
+
+
+async def test_stdlib_loop_clock_is_read_directly() -> None:
+    """On asyncio's own loop ``loop.time()`` is ``time.monotonic()``: Deadlines calls that."""
+    deadlines = Deadlines(asyncio.get_running_loop())
+    assert deadlines._now is time.monotonic
+
+
+def test_a_loop_with_its_own_clock_is_timed_by_it() -> None:
+    """A read deadline on a loop whose clock is 1000 s ahead of ``time.monotonic`` fires after
+    its 0.2 s, not at once (it would if the deadline were taken from the wrong clock)."""
+    loop = _OffsetLoop()
+
+    async def scenario() -> float:
+        deadlines = Deadlines(loop)
+        assert deadlines._now == loop.time
+        started = time.monotonic()
+        task = asyncio.current_task()
+        watch = deadlines.start(0.2, connecting=True)
+        deadlines.connected(task)
+        deadlines.restart(watch)  # both of the clock's readers in the request path
+        try:
+            await asyncio.sleep(5)
+        except asyncio.CancelledError:
+            assert watch.claim()
+        finally:
+            watch.stop()
+        return time.monotonic() - started
+
+    try:
+        elapsed = loop.run_until_complete(scenario())
+    finally:
+        loop.close()
+    assert 0.2 <= elapsed < 0.2 + GRANULARITY + SLACK

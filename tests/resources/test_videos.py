@@ -11,6 +11,7 @@ from minimax_async import (
     Video,
     VideoJob,
 )
+from minimax_async.resources import _base
 
 from ._http import BAD_IDS, BEARER, GENERATED_REPLY_REF, VIDEO_ID, all_sent, route, sample, sent
 
@@ -177,6 +178,48 @@ class TestRetrieve:
         with pytest.raises(ValueError, match="video_id"):
             await mm.videos.retrieve(bad)
         assert not mocked.requests
+
+
+class TestItemUrls:
+    """Polls reuse the URL of an id checked once (``Resource._item_url``); nothing else changes."""
+
+    async def test_repeated_calls_reuse_the_checked_url(self, mm, mocked):
+        """Three retrieves and a delete of one id: the same URL each time, one cache entry per
+        group; a bad id is refused every time it is asked, never cached."""
+        body = sample("get-minimax-videos-videoId/200")
+        mocked.get(route(f"videos/{VIDEO_ID}"), payload=body, repeat=True)
+        mocked.delete(route(f"videos/{VIDEO_ID}"), status=204)
+        for _ in range(3):
+            assert (await mm.videos.retrieve(VIDEO_ID)).status == 2
+        await mm.videos.delete(VIDEO_ID)
+        assert [(r.method, r.path) for r in all_sent(mocked)] == [
+            ("GET", f"videos/{VIDEO_ID}")
+        ] * 3 + [("DELETE", f"videos/{VIDEO_ID}")]
+        assert list(mm.videos._item_urls) == [("videos", VIDEO_ID)]
+        for _ in range(2):
+            with pytest.raises(ValueError, match="video_id"):
+                await mm.videos.retrieve("a/b")
+        assert list(mm.videos._item_urls) == [("videos", VIDEO_ID)]
+
+    async def test_options_still_apply(self, mm, mocked):
+        """Per-call options take ``request``'s way (headers sent), cached URL or not."""
+        body = sample("get-minimax-videos-videoId/200")
+        mocked.get(route(f"videos/{VIDEO_ID}"), payload=body, repeat=True)
+        await mm.videos.retrieve(VIDEO_ID)
+        await mm.videos.retrieve(VIDEO_ID, extra_headers={"X-Trace": "t1"})
+        last = all_sent(mocked)[-1]
+        assert last.headers["X-Trace"] == "t1"
+        assert last.headers["Authorization"] == BEARER
+
+    async def test_the_cache_is_bounded(self, mm, mocked, monkeypatch):
+        """At the bound the oldest id is dropped: a client polling for days stays small."""
+        monkeypatch.setattr(_base, "_ITEM_URLS", 3)
+        ids = [f"{VIDEO_ID}{i}" for i in range(5)]
+        body = sample("get-minimax-videos-videoId/200")
+        for video_id in ids:
+            mocked.get(route(f"videos/{video_id}"), payload=body)
+            await mm.videos.retrieve(video_id)
+        assert [v for _, v in mm.videos._item_urls] == ids[-3:]
 
 
 class TestList:
