@@ -288,18 +288,8 @@ async def _count_instructions(concurrency: int, requests: int) -> None:
 async def _client_process(origin: str, name: str, requests: int, concurrency: int) -> None:
     """``--client``: 200 warm-up calls, then ``requests`` calls of one client (for valgrind)."""
     async with opened(origin) as (session, mm):
-        call = clients(session, mm, origin)[name]
-        left = 200 + requests
-
-        async def worker() -> None:
-            nonlocal left
-            while left > 0:
-                left -= 1
-                await call()
-
-        gc.collect()
-        gc.disable()  # as in the timed runs: a collection's cost depends on the whole heap
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        # As a timed run (garbage collector off: a collection's cost depends on the whole heap).
+        await timed(clients(session, mm, origin)[name], 200 + requests, concurrency)
 
 
 def _breakdown_calls(mm: AsyncMiniMax) -> dict[str, Call]:
