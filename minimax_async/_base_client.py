@@ -169,12 +169,7 @@ class BaseClient(ClientConfig):
         reconcile), as a function that returns the request path's coroutine: the resources'
         ``retrieve`` / ``delete`` (every poll of every wait) resume one coroutine fewer per
         step. ``cast_to`` is checked as ``request`` checks it."""
-        try:
-            known = cast_to in BUILDABLE  # ``_check_cast_to``, inline
-        except TypeError:
-            known = False
-        if not known:
-            check_buildable(cast_to)
+        _check_cast_to(cast_to)
         return self._run(method, url, cast_to=cast_to, api=True)
 
     def _json_answer(
