@@ -344,6 +344,8 @@ if __name__ == "__main__":
     args = parser.parse_args()
     if args.instructions and not _instructions.available():
         parser.error("--instructions needs valgrind on PATH")
+    if args.pin and not os.sched_getaffinity(0) >= CLIENT_CPUS | SERVER_CPUS:
+        parser.error(f"--pin needs CPUs {sorted(CLIENT_CPUS | SERVER_CPUS)} (Linux)")
     if args.serve is not None:
         serve(args.serve, args.latency_ms[0])
     elif args.client is not None:
