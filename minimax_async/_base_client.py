@@ -273,10 +273,7 @@ class BaseClient(ClientConfig):
         # The call's own deadline is cheap to know; an enclosing anyio/asyncio deadline costs a
         # lookup per call, so it is looked up only when a retry or a reconcile is considered
         # (a first attempt is cancelled by that enclosing scope by itself anyway).
-        # ``loop.time`` is ``anyio.current_time()`` on asyncio (the only loop aiohttp runs on),
-        # without anyio's backend lookup (about 0.6 µs a call).
-        clock = asyncio.get_running_loop().time
-        own_deadline = None if limits.total is None else clock() + limits.total
+        own_deadline = None if limits.total is None else _now() + limits.total
         deadline = own_deadline
         enclosing_known = False
         if api is None:
@@ -314,7 +311,7 @@ class BaseClient(ClientConfig):
             attempt += 1
             if attempt > 1 and not enclosing_known:
                 deadline, enclosing_known = _deadline(own_deadline), True
-            remaining = None if deadline is None else deadline - clock()
+            remaining = None if deadline is None else deadline - _now()
             if remaining is not None and remaining <= 0:
                 if unsure is not None:
                     raise creation_unknown(
@@ -449,7 +446,7 @@ class BaseClient(ClientConfig):
                     )
                     if found is not None:
                         return found
-                    out_of_time = deadline is not None and clock() >= deadline
+                    out_of_time = deadline is not None and _now() >= deadline
                     if attempt <= self._max_retries and replayable and not out_of_time:
                         continue  # Not found: safe to resend with the same replyRef.
                 raise creation_unknown(
@@ -460,7 +457,7 @@ class BaseClient(ClientConfig):
                 delay is None
                 or attempt > self._max_retries
                 or not replayable
-                or (deadline is not None and clock() + delay >= deadline)
+                or (deadline is not None and _now() + delay >= deadline)
             ):
                 if unsure is not None:
                     raise creation_unknown(
@@ -499,6 +496,12 @@ class BaseClient(ClientConfig):
             secrets=self._secrets(),
             note=note,
         )
+
+
+def _now() -> float:
+    """``anyio.current_time()`` on asyncio (the only loop aiohttp runs on), without anyio's
+    backend lookup; read only when a deadline or a retry needs it, not on every call."""
+    return asyncio.get_running_loop().time()
 
 
 def _check_cast_to(cast_to: Any) -> None:
